@@ -1,0 +1,1 @@
+"""pytest plugin for suites/ (filled in by the engine)."""

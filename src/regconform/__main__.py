@@ -1,0 +1,3 @@
+from regconform.cli import main
+
+main()

@@ -1,0 +1,102 @@
+"""What the suites hold: one client per endpoint, turning transport trouble into test outcomes.
+
+Transport failures become `pytest.fail`/`pytest.skip` (BaseExceptions), so hypothesis does not
+shrink a hanging server for minutes: it stops at the first one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import pytest
+from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
+
+from regconform.contracts import (
+    COURSE_RESPONSE_SCHEMA,
+    EVENT_TRACK_RESPONSE_SCHEMA,
+    Contracts,
+)
+from regconform.exchange import Exchange
+from regconform.profile import CourseSection, TrackSection
+from regconform.strategies.course import CourseRequests
+from regconform.strategies.event_track import TrackRequests
+from regconform.transport import BudgetExhausted, Target, TargetError, Throttled, UnsafeRequest
+
+# 415 is not in either document, but RFC 9110 gives it for exactly the wrong-content-type case.
+CONTENT_TYPE_STATUS = 415
+# The vendor documents 429 API-wide (throttled / quota_exceeded) though not for this operation.
+API_WIDE_STATUSES = frozenset({429})
+
+
+def _documented(openapi: dict[str, Any]) -> frozenset[int]:
+    operation = next(iter(openapi["paths"].values()))["put"]
+    return frozenset(int(code) for code in operation["responses"] if code.isdigit())
+
+
+def _validator(contracts: Contracts, openapi: dict[str, Any], name: str) -> Validator:
+    schema = contracts.component(openapi, name)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _outcome(exc: Exception) -> NoReturn:
+    if isinstance(exc, (Throttled, BudgetExhausted)):
+        pytest.skip(str(exc))
+    if isinstance(exc, UnsafeRequest):
+        pytest.fail(f"regconform bug, nothing sent: {exc}", pytrace=False)
+    pytest.fail(f"target error: {exc}", pytrace=False)
+
+
+class CourseClient:
+    def __init__(self, target: Target, contracts: Contracts, section: CourseSection) -> None:
+        self.target = target
+        self.section = section
+        self.requests = CourseRequests(contracts, section)
+        self.validator = _validator(contracts, contracts.course_openapi, COURSE_RESPONSE_SCHEMA)
+        self.documented = _documented(contracts.course_openapi)
+        # The last 200 body seen per record: what server-managed fields are compared with.
+        self.last_seen: dict[str, dict[str, Any]] = {}
+
+    def put(self, record_id: str, body: Any = None, *, tenant: str | None = None, **kwargs: Any) -> Exchange:
+        tenant = tenant or self.section.tenant_id
+        try:
+            exchange = self.target.put(
+                ("courseRegistrations", tenant, record_id), body=body,
+                checked_ids=(tenant, record_id), **kwargs,
+            )
+        except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
+            _outcome(exc)
+        return exchange
+
+    def remember(self, record_id: str, exchange: Exchange) -> dict[str, Any] | None:
+        """Keep a 200 body as the record's latest state; return the one it replaces."""
+        previous = self.last_seen.get(record_id)
+        if exchange.status == 200 and exchange.is_json and isinstance(exchange.json, dict):
+            self.last_seen[record_id] = exchange.json
+        return previous
+
+
+class TrackClient:
+    def __init__(self, target: Target, contracts: Contracts, section: TrackSection) -> None:
+        self.target = target
+        self.section = section
+        self.requests = TrackRequests(section, target.allow)
+        self.validator = _validator(contracts, contracts.event_track_openapi, EVENT_TRACK_RESPONSE_SCHEMA)
+        self.documented = _documented(contracts.event_track_openapi) | API_WIDE_STATUSES
+        self.pointer = section.failed_ids_pointer
+
+    def put(
+        self, body: Any = None, *, event_id: str | None = None, track_id: str | None = None, **kwargs: Any
+    ) -> Exchange:
+        event_id = event_id or self.section.event_id
+        track_id = track_id or self.section.track_id
+        ids = body.get("registration_ids") if isinstance(body, dict) else None
+        listed = [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+        try:
+            exchange = self.target.put(
+                ("v3", "events", event_id, "tracks", track_id, "registrations"), body=body,
+                checked_ids=(event_id, track_id, *listed), **kwargs,
+            )
+        except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
+            _outcome(exc)
+        return exchange

@@ -1,0 +1,56 @@
+"""The embedded reference server of `regconform run` with no target: a child process, so the
+server and the suite do not share one interpreter lock on a 2-core machine."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from regconform.errors import ConfigError
+
+STARTUP_TIMEOUT = 20.0
+
+
+def _first_lines(process: subprocess.Popen[str], count: int, timeout: float) -> list[str]:
+    """The first lines the server prints; a reader thread, since a pipe read cannot time out."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for _ in range(count):
+            lines.put(process.stdout.readline().strip())
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        return [lines.get(timeout=timeout) for _ in range(count)]
+    except queue.Empty:
+        raise ConfigError("the embedded reference server did not start") from None
+
+
+@contextmanager
+def embedded_server(extra_args: tuple[str, ...] = ()) -> Iterator[tuple[str, Path]]:
+    """Start `regconform serve` on a free loopback port; yield (base URL, profile path)."""
+    folder = Path(tempfile.mkdtemp(prefix="regconform-run-"))
+    profile = folder / "profile.toml"
+    command = [sys.executable, "-m", "regconform", "serve", "--port", "0", "--profile-out", str(profile),
+               *extra_args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        first, second = _first_lines(process, 2, STARTUP_TIMEOUT)
+        if not first.startswith("base_url: ") or not second.startswith("profile: "):
+            raise ConfigError(f"the embedded reference server said {first!r}")
+        yield first.removeprefix("base_url: "), Path(second.removeprefix("profile: "))
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,36 @@
+"""Before any test: is the target there at all? One line, exit 4, if not."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
+
+import requests
+
+from regconform.errors import ConfigError
+
+CONNECT_TIMEOUT = 5.0
+
+
+def check_reachable(base_url: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Connect to the target and wait for any HTTP answer to a HEAD of the base URL."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except socket.gaierror:
+        raise ConfigError(f"cannot reach {base_url}: host {host!r} does not resolve") from None
+    except TimeoutError:
+        raise ConfigError(f"cannot reach {base_url}: no TCP connection within {timeout:g} s") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot reach {base_url}: {exc.strerror or exc}") from None
+    try:
+        with requests.Session() as session:
+            session.trust_env = False
+            session.head(base_url, timeout=timeout, allow_redirects=False)
+    except requests.Timeout:
+        raise ConfigError(f"{base_url} accepted a connection but sent no answer within {timeout:g} s") from None
+    except requests.RequestException as exc:
+        raise ConfigError(f"{base_url} did not answer HTTP: {type(exc).__name__}") from None

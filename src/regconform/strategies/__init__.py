@@ -1,0 +1,1 @@
+"""Hypothesis strategies built from the contracts: valid requests and one-violation variants."""

@@ -1,0 +1,48 @@
+"""Schemathesis as a body generator, with a fixed config (no auto-discovered schemathesis.toml)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
+
+# NUL characters are valid JSON but most databases refuse them; a 400 for them would be a
+# false alarm, so valid bodies never carry one.
+_CONFIG = {"generation": {"allow-x00": False, "codec": "utf-8"}}
+
+
+def close_objects(schema: Any) -> Any:
+    """Forbid undocumented properties in generated bodies, so we only ever send documented fields."""
+    if isinstance(schema, dict):
+        closed = {k: close_objects(v) for k, v in schema.items()}
+        if closed.get("type") == "object" and "properties" in closed:
+            closed.setdefault("additionalProperties", False)
+        return closed
+    if isinstance(schema, list):
+        return [close_objects(v) for v in schema]
+    return schema
+
+
+def body_strategy(
+    openapi: dict[str, Any],
+    path: str,
+    path_parameters: dict[str, str],
+    *,
+    negative: bool = False,
+    drop_properties: tuple[tuple[str, str], ...] = (),
+) -> st.SearchStrategy[Any]:
+    """Request bodies of `PUT path`, positive (closed objects) or negative (schemathesis's own)."""
+    spec = copy.deepcopy(openapi)
+    for component, prop in drop_properties:
+        schema = spec["components"]["schemas"][component]
+        schema["properties"].pop(prop, None)
+    if not negative:
+        spec["components"] = close_objects(spec["components"])
+    loaded = schemathesis.openapi.from_dict(spec, config=SchemathesisConfig.from_dict(_CONFIG))
+    mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
+    cases = loaded[path]["PUT"].as_strategy(generation_mode=mode, path_parameters=path_parameters)
+    return cases.map(lambda case: case.body)

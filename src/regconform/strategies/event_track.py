@@ -1,0 +1,109 @@
+"""Track-registration requests: mixes of known and unknown ids, and one-violation variants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from regconform.profile import TrackSection
+from regconform.transport import AllowList
+
+# Every registration status value used across the vendor's API (which PUT accepts: INFERRED).
+STATUSES = ("REGISTERED", "PENDING", "CANCELED", "EXPIRED", "IN_PROGRESS", "FAILED")
+FLAGS = ("increase_count", "increase_item_count", "return_items_to_inventory")
+# Clearly not booleans in any framework's lenient parsing ("1", "yes", "on" often are).
+NOT_BOOLEANS = ("maybe", "2", "truthy")
+
+
+@dataclass(frozen=True)
+class TrackRequest:
+    known: list[str]
+    unknown: list[str]
+    body: dict[str, Any]
+    query: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TrackViolation:
+    requirement: str
+    description: str
+    body: Callable[[dict[str, Any]], Any]
+    query: dict[str, str]
+
+
+def _flags() -> st.SearchStrategy[dict[str, str]]:
+    as_text = st.booleans().map(lambda b: "true" if b else "false")
+    return st.fixed_dictionaries({}, optional={flag: as_text for flag in FLAGS})
+
+
+def _drop(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda body: {k: v for k, v in body.items() if k != key}
+
+
+def _set(key: str, value: Any) -> Callable[[dict[str, Any]], Any]:
+    return lambda body: {**body, key: value}
+
+
+def _same(body: dict[str, Any]) -> Any:
+    return body
+
+
+def track_violations() -> list[TrackViolation]:
+    """Every single violation of the request, each with the requirement it breaks."""
+    found = [
+        TrackViolation("ETR-001", "without registration_ids", _drop("registration_ids"), {}),
+        TrackViolation("ETR-002", "without registration_status", _drop("registration_status"), {}),
+        TrackViolation("ETR-005", "registration_ids = []", _set("registration_ids", []), {}),
+    ]
+    for value in ("4460bdcd", 5, [1, 2], {"id": "x"}, None):
+        found.append(TrackViolation("ETR-003", f"registration_ids = {value!r}", _set("registration_ids", value), {}))
+    for value in (5, True, ["CANCELED"], None):
+        found.append(TrackViolation("ETR-004", f"registration_status = {value!r}",
+                                    _set("registration_status", value), {}))
+    for value in ("cancelled", "DONE", ""):
+        found.append(TrackViolation("ETR-006", f"registration_status = {value!r}",
+                                    _set("registration_status", value), {}))
+    for flag in FLAGS:
+        for value in NOT_BOOLEANS:
+            found.append(TrackViolation("ETR-007", f"?{flag}={value}", _same, {flag: value}))
+    return found
+
+
+class TrackRequests:
+    """Strategies for the track suite, bound to a profile section and the allow-list."""
+
+    def __init__(self, section: TrackSection, allow: AllowList) -> None:
+        self.section = section
+        self.allow = allow
+        self.statuses = section.statuses or STATUSES
+        self.violations = track_violations()
+
+    def unknown_ids(self, max_size: int = 3, min_size: int = 0) -> st.SearchStrategy[list[str]]:
+        fresh = st.binary(min_size=16, max_size=16).map(self.allow.synthetic_uuid)
+        return st.lists(fresh, min_size=min_size, max_size=max_size, unique=True)
+
+    def mixed(self) -> st.SearchStrategy[TrackRequest]:
+        """Random subsets of the profile's ids mixed with random unknown uuids, in random order."""
+        known_ids = st.lists(st.sampled_from(self.section.registration_ids), unique=True)
+        parts = st.tuples(known_ids, self.unknown_ids(), st.sampled_from(self.statuses), _flags())
+        return parts.filter(lambda p: bool(p[0] or p[1])).flatmap(self._shuffled)
+
+    def _shuffled(self, parts: tuple[list[str], list[str], str, dict[str, str]]) -> st.SearchStrategy[TrackRequest]:
+        known, unknown, status, query = parts
+        return st.permutations(known + unknown).map(
+            lambda ids: TrackRequest(known, unknown, {"registration_ids": ids, "registration_status": status}, query)
+        )
+
+    def valid_body(self) -> st.SearchStrategy[dict[str, Any]]:
+        return st.fixed_dictionaries({
+            "registration_ids": st.lists(st.sampled_from(self.section.registration_ids), min_size=1, unique=True),
+            "registration_status": st.sampled_from(self.statuses),
+        })
+
+    def invalid(self) -> st.SearchStrategy[tuple[TrackViolation, Any]]:
+        return st.tuples(st.sampled_from(self.violations), self.valid_body()).map(
+            lambda pair: (pair[0], pair[0].body(pair[1]))
+        )

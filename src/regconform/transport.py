@@ -1,0 +1,233 @@
+"""Every request the suite sends goes through here: the allow-list, the budget, pacing,
+throttling, timeouts and the request log are enforced in one place."""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import requests
+
+from regconform.exchange import REDACTED, Exchange, SentRequest
+from regconform.profile import Profile
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_429_RETRIES = 3
+MAX_RETRY_WAIT = 10.0
+BREAKER_THRESHOLD = 2  # consecutive transport failures before we stop trying
+
+
+class TargetError(Exception):
+    """The target did not answer usably (refused, reset, hung, oversized)."""
+
+
+class UnsafeRequest(Exception):
+    """The suite tried to touch a record the profile did not give it: a bug, never sent."""
+
+
+class Throttled(Exception):
+    """Still 429 after the bounded retries."""
+
+
+class BudgetExhausted(Exception):
+    """--max-requests is used up."""
+
+
+@dataclass
+class RequestLog:
+    """What was sent, without the host (ports differ between runs) or credentials."""
+
+    digest: Any = field(default_factory=hashlib.sha256)
+    count: int = 0
+    per_requirement: Counter[str] = field(default_factory=Counter)
+
+    def add(self, method: str, path_and_query: str, body: bytes | None, ids: Iterable[str]) -> None:
+        line = f"{method} {path_and_query} ".encode() + (body or b"") + b"\n"
+        self.digest.update(line)
+        self.count += 1
+        self.per_requirement.update(ids)
+
+    @property
+    def sha256(self) -> str:
+        return str(self.digest.hexdigest())
+
+
+class AllowList:
+    """The ids the profile gave us, plus the synthetic ids this run made up itself."""
+
+    def __init__(self, profile: Profile) -> None:
+        self._ids: set[str] = set()
+        if profile.course:
+            c = profile.course
+            self._ids.update({c.tenant_id, *c.registration_ids})
+            self._ids.update(x for x in (c.locked_registration_id, c.other_tenant_id) if x)
+        if profile.tracks:
+            t = profile.tracks
+            self._ids.update({t.event_id, t.track_id, *t.registration_ids})
+        self._synthetic: set[str] = set()
+
+    def synthetic_uuid(self, entropy: bytes) -> str:
+        """A fresh uuid4 from 16 drawn bytes (so the seed decides it), marked as ours."""
+        value = str(uuid.UUID(bytes=entropy[:16].ljust(16, b"\0"), version=4))
+        self._synthetic.add(value)
+        return value
+
+    def synthetic_name(self, label: str, entropy: bytes) -> str:
+        value = f"regconform-{label}-{entropy[:6].hex()}"
+        self._synthetic.add(value)
+        return value
+
+    def require(self, values: Iterable[str]) -> None:
+        for value in values:
+            if value not in self._ids and value not in self._synthetic:
+                raise UnsafeRequest(f"refusing to send: {value!r} is not in the profile")
+
+
+def _retry_after(value: str | None) -> float:
+    if not value:
+        return 1.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, when.timestamp() - time.time()) if when else 1.0
+
+
+class Target:
+    """A loopback-or-staging server, reached with one keep-alive session."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        profile: Profile,
+        *,
+        timeout: float = 10.0,
+        dry_run: bool = False,
+        max_requests: int | None = None,
+        rate_limit: float | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.allow = AllowList(profile)
+        self.log = RequestLog()
+        self.throttled = 0
+        self.current_requirements: tuple[str, ...] = ()
+        self._token = token
+        self._timeout = (min(5.0, timeout), timeout)
+        self._dry_run = dry_run
+        self._budget = max_requests
+        self._interval = 1.0 / rate_limit if rate_limit else 0.0
+        self._last_sent = 0.0
+        self._failures: list[str] = []
+        self._session = requests.Session()
+        self._session.trust_env = False  # never route through a proxy from the environment
+
+    def close(self) -> None:
+        self._session.close()
+
+    def put(
+        self,
+        path_parts: tuple[str, ...],
+        *,
+        body: Any = None,
+        raw_body: bytes | None = None,
+        content_type: str = "application/json",
+        query: Mapping[str, str] | None = None,
+        auth: str = "valid",  # "valid" | "none" | "wrong"
+        checked_ids: Iterable[str] = (),
+    ) -> Exchange:
+        """PUT to the path made of `path_parts` (each part quoted), after the safety checks."""
+        self.allow.require(checked_ids)
+        path = "/" + "/".join(quote(part, safe="") for part in path_parts)
+        query_string = urlencode(dict(query)) if query else ""
+        path_and_query = f"{path}?{query_string}" if query_string else path
+        if raw_body is None and body is not None:
+            raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {"Content-Type": content_type, "Accept": "application/json"}
+        if auth == "valid":
+            headers["Authorization"] = f"Bearer {self._token}"
+        elif auth == "wrong":
+            headers["Authorization"] = "Bearer regconform-wrong-token"
+        shown = {k: (f"Bearer {REDACTED}" if k == "Authorization" and auth == "valid" else v)
+                 for k, v in headers.items()}
+        sent = SentRequest("PUT", self.base_url + path_and_query, shown, raw_body)
+        self.log.add("PUT", path_and_query, raw_body, self.current_requirements)
+        if self._dry_run:
+            return Exchange(sent, 0, {}, b"", sent_json=body, dry_run=True)
+        return self._send(sent, headers, raw_body, body)
+
+    def _send(self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any) -> Exchange:
+        for attempt in range(MAX_429_RETRIES + 1):
+            exchange = self._send_once(sent, headers, raw, body)
+            if exchange.status != 429:
+                return exchange
+            self.throttled += 1
+            if attempt == MAX_429_RETRIES:
+                break
+            time.sleep(min(MAX_RETRY_WAIT, _retry_after(exchange.headers.get("retry-after"))))
+        raise Throttled(f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After")
+
+    def _send_once(self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any) -> Exchange:
+        if len(self._failures) >= BREAKER_THRESHOLD:
+            raise TargetError(f"target stopped answering; not sending more (last: {self._failures[-1]})")
+        if self._budget is not None:
+            if self._budget <= 0:
+                raise BudgetExhausted("the --max-requests budget is used up")
+            self._budget -= 1
+        self._pace()
+        started = time.perf_counter()
+        try:
+            with self._session.put(
+                sent.url, data=raw, headers=headers, timeout=self._timeout, stream=True,
+                allow_redirects=False,
+            ) as response:
+                content = self._read_capped(response)
+                status, response_headers = response.status_code, response.headers
+        except requests.Timeout:
+            raise self._failed(f"no answer within {self._timeout[1]:g} s: {sent.method} {sent.url}")
+        except requests.ConnectionError as exc:
+            reason = _short_reason(exc)
+            raise self._failed(f"connection failed ({reason}): {sent.method} {sent.url}")
+        self._failures.clear()
+        lowered = {k.lower(): v for k, v in response_headers.items()}
+        return Exchange(sent, status, lowered, content, sent_json=body,
+                        elapsed=time.perf_counter() - started)
+
+    def _read_capped(self, response: requests.Response) -> bytes:
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise TargetError(f"response body exceeds {MAX_BODY_BYTES // (1024 * 1024)} MB: "
+                                  f"{response.request.method} {response.url}")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _failed(self, message: str) -> TargetError:
+        self._failures.append(message)
+        return TargetError(message)
+
+    def _pace(self) -> None:
+        if self._interval:
+            wait = self._last_sent + self._interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last_sent = time.monotonic()
+
+
+def _short_reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Connection reset", "Name or service not known",
+                   "nodename nor servname", "Temporary failure in name resolution",
+                   "Remote end closed connection", "RemoteDisconnected", "timed out"):
+        if marker in text:
+            return marker.lower()
+    return type(exc).__name__

@@ -1,0 +1,133 @@
+"""Does the server's PUT /v3/events/{event_id}/tracks/{track_id}/registrations keep the 200/207 rules?"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from regconform.checks import Check, common
+from regconform.checks import event_track as etr
+from regconform.clients import TrackClient
+from regconform.exchange import Exchange
+from regconform.strategies.event_track import TrackRequest
+from regconform.verdicts import Verdicts
+
+pytestmark = pytest.mark.suite("event_track_registrations")
+
+OUTCOME_IDS = ("ETR-008", "ETR-009", "ETR-010", "ETR-011", "ETR-012", "ETR-013", "ETR-016", "ETR-017")
+INVALID_IDS = ("ETR-001", "ETR-002", "ETR-003", "ETR-004", "ETR-005", "ETR-006", "ETR-007")
+
+
+def outcome_checks(tracks: TrackClient, request: TrackRequest) -> list[Check]:
+    """Every multi-status rule, for a request whose known and unknown ids we know."""
+    known, unknown, pointer = request.known, request.unknown, tracks.pointer
+    return [
+        etr.track_status_documented.bind(documented=tracks.documented),
+        etr.all_succeeded_is_200.bind(unknown=unknown),
+        etr.partial_failure_is_207.bind(known=known, unknown=unknown),
+        etr.failed_ids_all_listed.bind(unknown=unknown, pointer=pointer),
+        etr.succeeded_ids_not_listed.bind(known=known, pointer=pointer),
+        etr.multi_status_body_valid.bind(validator=tracks.validator, pointer=pointer),
+        etr.all_failed_is_207.bind(known=known, unknown=unknown, pointer=pointer),
+        etr.track_error_body_is_list,
+    ]
+
+
+def send(tracks: TrackClient, request: TrackRequest) -> Exchange:
+    return tracks.put(request.body, query=request.query)
+
+
+@pytest.mark.requirement(*OUTCOME_IDS)
+@given(data=st.data())
+def test_mixed_ids_get_200_or_exact_207(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+    """Random known/unknown mixes: 200 exactly when all are known, else 207 naming exactly the unknown."""
+    request = data.draw(tracks.requests.mixed(), label="request")
+    verdicts.judge(send(tracks, request), *outcome_checks(tracks, request))
+
+
+@pytest.mark.requirement("ETR-008", "ETR-016")
+@given(data=st.data())
+@pytest.mark.examples(5)
+def test_all_known_ids_get_200(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+    """Only registrations of the track: every update succeeds, so the answer is 200."""
+    body = data.draw(tracks.requests.valid_body(), label="body")
+    request = TrackRequest(body["registration_ids"], [], body, {})
+    verdicts.judge(send(tracks, request), *outcome_checks(tracks, request))
+
+
+@pytest.mark.requirement("ETR-009", "ETR-010", "ETR-011", "ETR-012", "ETR-016")
+@given(data=st.data())
+@pytest.mark.examples(5)
+def test_partial_failure_gets_exact_207(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+    """Known ids plus at least one unknown uuid: 207 listing exactly the unknown ones."""
+    body = data.draw(tracks.requests.valid_body(), label="body")
+    unknown = data.draw(tracks.requests.unknown_ids(min_size=1), label="unknown")
+    ids = data.draw(st.permutations(body["registration_ids"] + unknown), label="order")
+    request = TrackRequest(body["registration_ids"], unknown, {**body, "registration_ids": ids}, {})
+    verdicts.judge(send(tracks, request), *outcome_checks(tracks, request))
+
+
+@pytest.mark.requirement("ETR-013", "ETR-016")
+@given(data=st.data())
+@pytest.mark.examples(3)
+def test_all_unknown_ids_get_207(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+    """Only unknown uuids: every update fails; by our reading that is a 207 listing all of them."""
+    body = data.draw(tracks.requests.valid_body(), label="body")
+    unknown = data.draw(tracks.requests.unknown_ids(min_size=1), label="unknown")
+    request = TrackRequest([], unknown, {**body, "registration_ids": unknown}, {})
+    verdicts.judge(send(tracks, request), *outcome_checks(tracks, request))
+
+
+@pytest.mark.parametrize(
+    "requirement", [pytest.param(rid, marks=pytest.mark.requirement(rid, "GEN-005", "ETR-017")) for rid in INVALID_IDS]
+)
+@given(data=st.data())
+@pytest.mark.examples(8)
+def test_invalid_track_request_is_refused(
+    tracks: TrackClient, verdicts: Verdicts, requirement: str, data: st.DataObject
+) -> None:
+    """A valid request with exactly one violation of `requirement` is refused with 400, never 5xx."""
+    choices = [v for v in tracks.requests.violations if v.requirement == requirement]
+    violation = data.draw(st.sampled_from(choices), label="violation")
+    body = violation.body(data.draw(tracks.requests.valid_body(), label="body"))
+    exchange = tracks.put(body, query=violation.query)
+    verdicts.judge(
+        exchange,
+        common.rejected_as_bad_request.bind(requirement=requirement),
+        common.invalid_request_not_5xx,
+        etr.track_error_body_is_list,
+    )
+
+
+@pytest.mark.requirement("ETR-014", "ETR-015", "GEN-005", "ETR-016", "ETR-017")
+@given(data=st.data())
+@pytest.mark.examples(3)
+def test_unknown_event_and_track_are_not_found(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+    """A made-up event uuid or track key is answered 404."""
+    body = data.draw(tracks.requests.valid_body(), label="body")
+    allow = tracks.target.allow
+    event_id = allow.synthetic_uuid(data.draw(st.binary(min_size=16, max_size=16)))
+    track_id = allow.synthetic_name("track", data.draw(st.binary(min_size=6, max_size=6)))
+    documented = etr.track_status_documented.bind(documented=tracks.documented)
+    for exchange, check in (
+        (tracks.put(body, event_id=event_id), etr.unknown_event_is_404),
+        (tracks.put(body, track_id=track_id), etr.unknown_track_is_404),
+    ):
+        verdicts.judge(exchange, check, common.invalid_request_not_5xx, documented, etr.track_error_body_is_list)
+
+
+@pytest.mark.requirement("ETR-019", "GEN-005", "ETR-016")
+@given(data=st.data())
+@pytest.mark.examples(3)
+def test_non_uuid_id_is_refused_or_reported(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+    """A registration id that is not a uuid is refused (400) or reported failed (207), never 200."""
+    body = data.draw(tracks.requests.valid_body(), label="body")
+    odd_id = tracks.target.allow.synthetic_name("not-a-uuid", data.draw(st.binary(min_size=6, max_size=6)))
+    exchange = tracks.put({**body, "registration_ids": [*body["registration_ids"], odd_id]})
+    verdicts.judge(
+        exchange,
+        etr.non_uuid_id_not_accepted.bind(odd_id=odd_id, pointer=tracks.pointer),
+        common.invalid_request_not_5xx,
+        etr.track_status_documented.bind(documented=tracks.documented),
+    )

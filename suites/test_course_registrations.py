@@ -23,7 +23,9 @@ def documented(course: CourseClient) -> Check:
 
 @pytest.mark.requirement("CR-036", "CR-037", "CR-038", "CR-039", "CR-046", *RESPONSE_IDS)
 @given(data=st.data())
-def test_valid_update_is_applied_and_returned(course: CourseClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_valid_update_is_applied_and_returned(
+    course: CourseClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """A generated valid update comes back applied, schema-valid, with managed fields kept."""
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     exchange = course.put(record_id, body)
@@ -41,7 +43,8 @@ def test_valid_update_is_applied_and_returned(course: CourseClient, verdicts: Ve
 
 
 @pytest.mark.parametrize(
-    "requirement", [pytest.param(rid, marks=pytest.mark.requirement(rid, "GEN-005")) for rid in INVALID_BODY_IDS]
+    "requirement",
+    [pytest.param(rid, marks=pytest.mark.requirement(rid, "GEN-005")) for rid in INVALID_BODY_IDS],
 )
 @given(data=st.data())
 @pytest.mark.examples(8)
@@ -49,7 +52,9 @@ def test_invalid_update_is_refused(
     course: CourseClient, verdicts: Verdicts, requirement: str, data: st.DataObject
 ) -> None:
     """A valid body with exactly one violation of `requirement` is refused with 400, never 5xx."""
-    record_id, body, violation = data.draw(course.requests.invalid_updates(requirement), label="invalid")
+    record_id, body, _violation = data.draw(
+        course.requests.invalid_updates(requirement), label="invalid"
+    )
     exchange = course.put(record_id, body)
     course.remember(record_id, exchange)
     verdicts.judge(
@@ -62,7 +67,9 @@ def test_invalid_update_is_refused(
 
 @pytest.mark.requirement("CR-014", "GEN-005", "CR-046")
 @given(data=st.data())
-def test_schema_violating_body_is_refused(course: CourseClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_schema_violating_body_is_refused(
+    course: CourseClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """Schemathesis's negative bodies (each breaks the request schema) are refused with 400."""
     record_id = data.draw(st.sampled_from(course.section.registration_ids), label="record")
     body = data.draw(course.requests.schema_violating_bodies(), label="negative body")
@@ -80,7 +87,9 @@ def test_schema_violating_body_is_refused(course: CourseClient, verdicts: Verdic
 @pytest.mark.requirement("CR-040", "CR-041", "CR-046")
 @given(data=st.data())
 @pytest.mark.examples(3)
-def test_locked_record_is_not_changed(course: CourseClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_locked_record_is_not_changed(
+    course: CourseClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """A valid update of the locked record is refused (4xx; 409 by our reading)."""
     locked = course.section.locked_registration_id
     if locked is None:
@@ -93,7 +102,9 @@ def test_locked_record_is_not_changed(course: CourseClient, verdicts: Verdicts, 
 @pytest.mark.requirement("CR-042", "CR-046")
 @given(data=st.data())
 @pytest.mark.examples(3)
-def test_stale_version_conflicts(course: CourseClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_stale_version_conflicts(
+    course: CourseClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """An update carrying an older sys_version than the record's is refused with 409."""
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     current = course.put(record_id, body)
@@ -118,16 +129,24 @@ def test_unknown_record_and_tenant_are_not_found(
     unknown_id = allow.synthetic_name("record", data.draw(st.binary(min_size=6, max_size=6)))
     unknown_tenant = allow.synthetic_name("tenant", data.draw(st.binary(min_size=6, max_size=6)))
     missing = course.put(unknown_id, course.requests.for_record(unknown_id, body))
-    verdicts.judge(missing, cr.unknown_record_is_404, common.invalid_request_not_5xx, documented(course))
+    verdicts.judge(
+        missing, cr.unknown_record_is_404, common.invalid_request_not_5xx, documented(course)
+    )
     record_id = course.section.registration_ids[0]
-    stranger = course.put(record_id, course.requests.for_record(record_id, body), tenant=unknown_tenant)
-    verdicts.judge(stranger, cr.unknown_tenant_refused, common.invalid_request_not_5xx, documented(course))
+    stranger = course.put(
+        record_id, course.requests.for_record(record_id, body), tenant=unknown_tenant
+    )
+    verdicts.judge(
+        stranger, cr.unknown_tenant_refused, common.invalid_request_not_5xx, documented(course)
+    )
 
 
 @pytest.mark.requirement("CR-045", "CR-046")
 @given(data=st.data())
 @pytest.mark.examples(3)
-def test_other_tenant_cannot_update_record(course: CourseClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_other_tenant_cannot_update_record(
+    course: CourseClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """A record of the profile's tenant is not reachable through the other tenant's path."""
     other = course.section.other_tenant_id
     if other is None:

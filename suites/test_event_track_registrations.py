@@ -1,4 +1,4 @@
-"""Does the server's PUT /v3/events/{event_id}/tracks/{track_id}/registrations keep the 200/207 rules?"""
+"""Does the server's bulk PUT of track registrations keep the 200/207 rules?"""
 
 from __future__ import annotations
 
@@ -15,7 +15,16 @@ from regconform.verdicts import Verdicts
 
 pytestmark = pytest.mark.suite("event_track_registrations")
 
-OUTCOME_IDS = ("ETR-008", "ETR-009", "ETR-010", "ETR-011", "ETR-012", "ETR-013", "ETR-016", "ETR-017")
+OUTCOME_IDS = (
+    "ETR-008",
+    "ETR-009",
+    "ETR-010",
+    "ETR-011",
+    "ETR-012",
+    "ETR-013",
+    "ETR-016",
+    "ETR-017",
+)
 INVALID_IDS = ("ETR-001", "ETR-002", "ETR-003", "ETR-004", "ETR-005", "ETR-006", "ETR-007")
 
 
@@ -40,8 +49,10 @@ def send(tracks: TrackClient, request: TrackRequest) -> Exchange:
 
 @pytest.mark.requirement(*OUTCOME_IDS)
 @given(data=st.data())
-def test_mixed_ids_get_200_or_exact_207(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
-    """Random known/unknown mixes: 200 exactly when all are known, else 207 naming exactly the unknown."""
+def test_mixed_ids_get_200_or_exact_207(
+    tracks: TrackClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
+    """Random known/unknown mixes: 200 when all are known, else 207 naming exactly the unknown."""
     request = data.draw(tracks.requests.mixed(), label="request")
     verdicts.judge(send(tracks, request), *outcome_checks(tracks, request))
 
@@ -49,7 +60,9 @@ def test_mixed_ids_get_200_or_exact_207(tracks: TrackClient, verdicts: Verdicts,
 @pytest.mark.requirement("ETR-008", "ETR-016")
 @given(data=st.data())
 @pytest.mark.examples(5)
-def test_all_known_ids_get_200(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_all_known_ids_get_200(
+    tracks: TrackClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """Only registrations of the track: every update succeeds, so the answer is 200."""
     body = data.draw(tracks.requests.valid_body(), label="body")
     request = TrackRequest(body["registration_ids"], [], body, {})
@@ -59,7 +72,9 @@ def test_all_known_ids_get_200(tracks: TrackClient, verdicts: Verdicts, data: st
 @pytest.mark.requirement("ETR-009", "ETR-010", "ETR-011", "ETR-012", "ETR-016")
 @given(data=st.data())
 @pytest.mark.examples(5)
-def test_partial_failure_gets_exact_207(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_partial_failure_gets_exact_207(
+    tracks: TrackClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """Known ids plus at least one unknown uuid: 207 listing exactly the unknown ones."""
     body = data.draw(tracks.requests.valid_body(), label="body")
     unknown = data.draw(tracks.requests.unknown_ids(min_size=1), label="unknown")
@@ -71,7 +86,9 @@ def test_partial_failure_gets_exact_207(tracks: TrackClient, verdicts: Verdicts,
 @pytest.mark.requirement("ETR-013", "ETR-016")
 @given(data=st.data())
 @pytest.mark.examples(3)
-def test_all_unknown_ids_get_207(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_all_unknown_ids_get_207(
+    tracks: TrackClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """Only unknown uuids: every update fails; by our reading that is a 207 listing all of them."""
     body = data.draw(tracks.requests.valid_body(), label="body")
     unknown = data.draw(tracks.requests.unknown_ids(min_size=1), label="unknown")
@@ -80,14 +97,18 @@ def test_all_unknown_ids_get_207(tracks: TrackClient, verdicts: Verdicts, data: 
 
 
 @pytest.mark.parametrize(
-    "requirement", [pytest.param(rid, marks=pytest.mark.requirement(rid, "GEN-005", "ETR-017")) for rid in INVALID_IDS]
+    "requirement",
+    [
+        pytest.param(rid, marks=pytest.mark.requirement(rid, "GEN-005", "ETR-017"))
+        for rid in INVALID_IDS
+    ],
 )
 @given(data=st.data())
 @pytest.mark.examples(8)
 def test_invalid_track_request_is_refused(
     tracks: TrackClient, verdicts: Verdicts, requirement: str, data: st.DataObject
 ) -> None:
-    """A valid request with exactly one violation of `requirement` is refused with 400, never 5xx."""
+    """A request with exactly one violation of `requirement` is refused with 400, never 5xx."""
     choices = [v for v in tracks.requests.violations if v.requirement == requirement]
     violation = data.draw(st.sampled_from(choices), label="violation")
     body = violation.body(data.draw(tracks.requests.valid_body(), label="body"))
@@ -103,7 +124,9 @@ def test_invalid_track_request_is_refused(
 @pytest.mark.requirement("ETR-014", "ETR-015", "GEN-005", "ETR-016", "ETR-017")
 @given(data=st.data())
 @pytest.mark.examples(3)
-def test_unknown_event_and_track_are_not_found(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_unknown_event_and_track_are_not_found(
+    tracks: TrackClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """A made-up event uuid or track key is answered 404."""
     body = data.draw(tracks.requests.valid_body(), label="body")
     allow = tracks.target.allow
@@ -114,16 +137,26 @@ def test_unknown_event_and_track_are_not_found(tracks: TrackClient, verdicts: Ve
         (tracks.put(body, event_id=event_id), etr.unknown_event_is_404),
         (tracks.put(body, track_id=track_id), etr.unknown_track_is_404),
     ):
-        verdicts.judge(exchange, check, common.invalid_request_not_5xx, documented, etr.track_error_body_is_list)
+        verdicts.judge(
+            exchange,
+            check,
+            common.invalid_request_not_5xx,
+            documented,
+            etr.track_error_body_is_list,
+        )
 
 
 @pytest.mark.requirement("ETR-019", "GEN-005", "ETR-016")
 @given(data=st.data())
 @pytest.mark.examples(3)
-def test_non_uuid_id_is_refused_or_reported(tracks: TrackClient, verdicts: Verdicts, data: st.DataObject) -> None:
+def test_non_uuid_id_is_refused_or_reported(
+    tracks: TrackClient, verdicts: Verdicts, data: st.DataObject
+) -> None:
     """A registration id that is not a uuid is refused (400) or reported failed (207), never 200."""
     body = data.draw(tracks.requests.valid_body(), label="body")
-    odd_id = tracks.target.allow.synthetic_name("not-a-uuid", data.draw(st.binary(min_size=6, max_size=6)))
+    odd_id = tracks.target.allow.synthetic_name(
+        "not-a-uuid", data.draw(st.binary(min_size=6, max_size=6))
+    )
     exchange = tracks.put({**body, "registration_ids": [*body["registration_ids"], odd_id]})
     verdicts.judge(
         exchange,

@@ -57,12 +57,16 @@ class CourseClient:
         # The last 200 body seen per record: what server-managed fields are compared with.
         self.last_seen: dict[str, dict[str, Any]] = {}
 
-    def put(self, record_id: str, body: Any = None, *, tenant: str | None = None, **kwargs: Any) -> Exchange:
+    def put(
+        self, record_id: str, body: Any = None, *, tenant: str | None = None, **kwargs: Any
+    ) -> Exchange:
         tenant = tenant or self.section.tenant_id
         try:
             exchange = self.target.put(
-                ("courseRegistrations", tenant, record_id), body=body,
-                checked_ids=(tenant, record_id), **kwargs,
+                ("courseRegistrations", tenant, record_id),
+                body=body,
+                checked_ids=(tenant, record_id),
+                **kwargs,
             )
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
             _outcome(exc)
@@ -81,12 +85,19 @@ class TrackClient:
         self.target = target
         self.section = section
         self.requests = TrackRequests(section, target.allow)
-        self.validator = _validator(contracts, contracts.event_track_openapi, EVENT_TRACK_RESPONSE_SCHEMA)
+        self.validator = _validator(
+            contracts, contracts.event_track_openapi, EVENT_TRACK_RESPONSE_SCHEMA
+        )
         self.documented = _documented(contracts.event_track_openapi) | API_WIDE_STATUSES
         self.pointer = section.failed_ids_pointer
 
     def put(
-        self, body: Any = None, *, event_id: str | None = None, track_id: str | None = None, **kwargs: Any
+        self,
+        body: Any = None,
+        *,
+        event_id: str | None = None,
+        track_id: str | None = None,
+        **kwargs: Any,
     ) -> Exchange:
         event_id = event_id or self.section.event_id
         track_id = track_id or self.section.track_id
@@ -94,8 +105,10 @@ class TrackClient:
         listed = [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
         try:
             exchange = self.target.put(
-                ("v3", "events", event_id, "tracks", track_id, "registrations"), body=body,
-                checked_ids=(event_id, track_id, *listed), **kwargs,
+                ("v3", "events", event_id, "tracks", track_id, "registrations"),
+                body=body,
+                checked_ids=(event_id, track_id, *listed),
+                **kwargs,
             )
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
             _outcome(exc)

@@ -78,7 +78,10 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         profile=replace(profile, base_url=check_base_url(base_url)),
         seed=_first_int(flags.seed, env.get("REGCONFORM_SEED"), 0, "seed"),
         max_examples=_first_int(
-            flags.max_examples, env.get("REGCONFORM_MAX_EXAMPLES"), DEFAULT_MAX_EXAMPLES, "max-examples"
+            flags.max_examples,
+            env.get("REGCONFORM_MAX_EXAMPLES"),
+            DEFAULT_MAX_EXAMPLES,
+            "max-examples",
         ),
         failing_level=FAILING_LEVELS[level],
         timeout=flags.timeout or DEFAULT_TIMEOUT,

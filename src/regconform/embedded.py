@@ -39,8 +39,17 @@ def embedded_server(extra_args: tuple[str, ...] = ()) -> Iterator[tuple[str, Pat
     """Start `regconform serve` on a free loopback port; yield (base URL, profile path)."""
     folder = Path(tempfile.mkdtemp(prefix="regconform-run-"))
     profile = folder / "profile.toml"
-    command = [sys.executable, "-m", "regconform", "serve", "--port", "0", "--profile-out", str(profile),
-               *extra_args]
+    command = [
+        sys.executable,
+        "-m",
+        "regconform",
+        "serve",
+        "--port",
+        "0",
+        "--profile-out",
+        str(profile),
+        *extra_args,
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
     try:
         first, second = _first_lines(process, 2, STARTUP_TIMEOUT)

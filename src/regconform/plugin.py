@@ -6,6 +6,7 @@ defaults < profile file < environment < command-line options.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from regconform.clients import CourseClient, TrackClient
 from regconform.config import Overrides, RunConfig, build_config
 from regconform.contracts import Contracts, load_contracts
 from regconform.errors import ConfigError
+from regconform.report.run_record import REPORT_JSON, run_record, write_run_record
 from regconform.requirements import Requirement, load_catalogue
 from regconform.results import PROPERTY, RunResults
 from regconform.summary import write_summary
@@ -34,25 +36,44 @@ VERDICTS_KEY = pytest.StashKey[Verdicts]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("regconform", "regconform conformance suites")
-    try:  # pytest-base-url defines the same option; follow its convention when it is absent
+    # pytest-base-url defines the same option; follow its convention when it is absent.
+    with contextlib.suppress(ValueError):
         group.addoption("--base-url", default=None, help="base URL of the server under test")
-    except ValueError:
-        pass
     group.addoption("--profile", default=None, help="target profile (TOML)")
-    group.addoption("--token-env", default=None, help="environment variable holding the bearer token")
-    group.addoption("--regconform-seed", type=int, default=None, help="seed of generated requests (default 0)")
-    group.addoption("--regconform-max-examples", type=int, default=None, help="examples per generated test")
-    group.addoption("--regconform-level", default=None, choices=("must", "should", "all"),
-                    help="weakest requirement level that fails the run (default must)")
-    group.addoption("--regconform-timeout", type=float, default=None, help="seconds to wait for an answer")
-    group.addoption("--regconform-dry-run", action="store_true", help="send nothing; count what would be sent")
-    group.addoption("--regconform-max-requests", type=int, default=None, help="budget of requests sent")
-    group.addoption("--regconform-rate-limit", type=float, default=None, help="at most R requests per second")
+    group.addoption(
+        "--token-env", default=None, help="environment variable holding the bearer token"
+    )
+    group.addoption(
+        "--regconform-seed", type=int, default=None, help="seed of generated requests (default 0)"
+    )
+    group.addoption(
+        "--regconform-max-examples", type=int, default=None, help="examples per generated test"
+    )
+    group.addoption(
+        "--regconform-level",
+        default=None,
+        choices=("must", "should", "all"),
+        help="weakest requirement level that fails the run (default must)",
+    )
+    group.addoption(
+        "--regconform-timeout", type=float, default=None, help="seconds to wait for an answer"
+    )
+    group.addoption(
+        "--regconform-dry-run", action="store_true", help="send nothing; count what would be sent"
+    )
+    group.addoption(
+        "--regconform-max-requests", type=int, default=None, help="budget of requests sent"
+    )
+    group.addoption(
+        "--regconform-rate-limit", type=float, default=None, help="at most R requests per second"
+    )
     group.addoption("--report-dir", default=None, help="where report files are written")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "suite(name): a conformance suite module, run against a target")
+    config.addinivalue_line(
+        "markers", "suite(name): a conformance suite module, run against a target"
+    )
     config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
     config.addinivalue_line("markers", "examples(n): at most n generated examples for this test")
     config.pluginmanager.register(RunRecorder(config), "regconform-run-recorder")
@@ -167,10 +188,23 @@ class RunRecorder:
         results = self._results()
         if results is None:
             return
-        reason = str(report.longrepr[2]) if skipped_early and isinstance(report.longrepr, tuple) else ""
+        reason = (
+            str(report.longrepr[2]) if skipped_early and isinstance(report.longrepr, tuple) else ""
+        )
         results.add_report(report.nodeid, report.outcome, list(report.user_properties), reason)
 
-    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        results = self.config.stash.get(RESULTS_KEY, None)
+        run_config = self.config.stash.get(CONFIG_KEY, None)
+        if results is None or run_config is None or hasattr(self.config, "workerinput"):
+            return  # nothing ran, or an xdist worker: the controller writes the reports
+        folder = run_config.report_dir or Path(self.config.rootpath) / "reports"
+        record = run_record(results, run_config, self.config.stash.get(TARGET_KEY, None))
+        write_run_record(folder / REPORT_JSON, record, run_config.secrets)
+
+    def pytest_terminal_summary(
+        self, terminalreporter: Any, exitstatus: int, config: pytest.Config
+    ) -> None:
         results = config.stash.get(RESULTS_KEY, None)
         run_config = config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None:
@@ -198,8 +232,13 @@ def contracts(regconform_config: RunConfig) -> Contracts:
 def target(regconform_config: RunConfig, pytestconfig: pytest.Config) -> Iterator[Target]:
     cfg = regconform_config
     session_target = Target(
-        cfg.base_url, cfg.token, cfg.profile, timeout=cfg.timeout, dry_run=cfg.dry_run,
-        max_requests=cfg.max_requests, rate_limit=cfg.rate_limit,
+        cfg.base_url,
+        cfg.token,
+        cfg.profile,
+        timeout=cfg.timeout,
+        dry_run=cfg.dry_run,
+        max_requests=cfg.max_requests,
+        rate_limit=cfg.rate_limit,
     )
     pytestconfig.stash[TARGET_KEY] = session_target
     yield session_target
@@ -223,7 +262,9 @@ def tracks(target: Target, contracts: Contracts, regconform_config: RunConfig) -
 
 
 @pytest.fixture
-def verdicts(request: pytest.FixtureRequest, regconform_config: RunConfig, target: Target) -> Verdicts:
+def verdicts(
+    request: pytest.FixtureRequest, regconform_config: RunConfig, target: Target
+) -> Verdicts:
     """The score keeper of this test; requests it sends are tagged with its requirement ids."""
     item = request.node
     kept = Verdicts(load_catalogue(), regconform_config.failing_level)

@@ -23,7 +23,9 @@ def check_reachable(base_url: str, timeout: float = CONNECT_TIMEOUT) -> None:
     except socket.gaierror:
         raise ConfigError(f"cannot reach {base_url}: host {host!r} does not resolve") from None
     except TimeoutError:
-        raise ConfigError(f"cannot reach {base_url}: no TCP connection within {timeout:g} s") from None
+        raise ConfigError(
+            f"cannot reach {base_url}: no TCP connection within {timeout:g} s"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot reach {base_url}: {exc.strerror or exc}") from None
     try:
@@ -31,6 +33,8 @@ def check_reachable(base_url: str, timeout: float = CONNECT_TIMEOUT) -> None:
             session.trust_env = False
             session.head(base_url, timeout=timeout, allow_redirects=False)
     except requests.Timeout:
-        raise ConfigError(f"{base_url} accepted a connection but sent no answer within {timeout:g} s") from None
+        raise ConfigError(
+            f"{base_url} accepted a connection but sent no answer within {timeout:g} s"
+        ) from None
     except requests.RequestException as exc:
         raise ConfigError(f"{base_url} did not answer HTTP: {type(exc).__name__}") from None

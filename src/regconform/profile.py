@@ -132,7 +132,9 @@ def parse_profile(raw: dict[str, Any], path: Path | None = None) -> Profile:
             raise ConfigError(f"profile {key} must be a table")
     course, tracks = sections["course_registrations"], sections["event_track_registrations"]
     if course is None and tracks is None:
-        raise ConfigError("profile has neither [course_registrations] nor [event_track_registrations]")
+        raise ConfigError(
+            "profile has neither [course_registrations] nor [event_track_registrations]"
+        )
     return Profile(
         base_url=base_url,
         token_env=token_env,

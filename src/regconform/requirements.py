@@ -1,4 +1,4 @@
-"""The requirement catalogue: numbered, graded, quoted requirements (contracts/requirements.yaml)."""
+"""The requirement catalogue: numbered, graded, quoted requirements (requirements.yaml)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def _parse_entry(raw: Any, path: Path) -> Requirement:
     try:
         level = Level[raw["level"]]
     except KeyError:
-        raise ConfigError(f"invalid catalogue {path}: {raw['id']} has level {raw['level']!r}")
+        raise ConfigError(
+            f"invalid catalogue {path}: {raw['id']} has level {raw['level']!r}"
+        ) from None
     return Requirement(
         id=str(raw["id"]),
         level=level,

@@ -34,7 +34,9 @@ class RunResults:
         self.failing_level = failing_level
         self.by_id = {rid: RequirementResult(r) for rid, r in catalogue.items()}
 
-    def add_report(self, nodeid: str, outcome: str, properties: list[tuple[str, Any]], skip_reason: str) -> None:
+    def add_report(
+        self, nodeid: str, outcome: str, properties: list[tuple[str, Any]], skip_reason: str
+    ) -> None:
         ids = [value for name, value in properties if name == "requirement"]
         for name, value in properties:
             if name == PROPERTY:

@@ -49,14 +49,28 @@ def target(base_url: str | None, profile: Path | None) -> Iterator[tuple[str | N
 def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
     """The pytest command line for these flags: one option per flag that was given."""
     files = [str(REPO / "suites" / SUITES[name]) for name in (suites or SUITES)]
-    args = [*files, "--rootdir", str(REPO), "-c", str(REPO / "pyproject.toml"), "-p", "no:cacheprovider",
-            # the CLI imported regconform before pytest started: nothing to rewrite, nothing to say
-            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    args = [
+        *files,
+        "--rootdir",
+        str(REPO),
+        "-c",
+        str(REPO / "pyproject.toml"),
+        "-p",
+        "no:cacheprovider",
+        # the CLI imported regconform before pytest started: nothing to rewrite, nothing to say
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+    ]
     pairs = {
-        "--profile": flags.profile_path, "--base-url": flags.base_url, "--token-env": flags.token_env,
-        "--regconform-seed": flags.seed, "--regconform-max-examples": flags.max_examples,
-        "--regconform-level": flags.level, "--regconform-timeout": flags.timeout,
-        "--regconform-max-requests": flags.max_requests, "--regconform-rate-limit": flags.rate_limit,
+        "--profile": flags.profile_path,
+        "--base-url": flags.base_url,
+        "--token-env": flags.token_env,
+        "--regconform-seed": flags.seed,
+        "--regconform-max-examples": flags.max_examples,
+        "--regconform-level": flags.level,
+        "--regconform-timeout": flags.timeout,
+        "--regconform-max-requests": flags.max_requests,
+        "--regconform-rate-limit": flags.rate_limit,
         "--report-dir": flags.report_dir,
     }
     args += [f"{name}={value}" for name, value in pairs.items() if value is not None]
@@ -67,23 +81,61 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option("--base-url", default=None, help="Server to test (overrides the profile's base_url).")
-@click.option("--profile", type=click.Path(path_type=Path), default=None, help="Target profile (TOML).")
+@click.option(
+    "--profile", type=click.Path(path_type=Path), default=None, help="Target profile (TOML)."
+)
 @click.option("--token-env", default=None, help="Environment variable holding the bearer token.")
-@click.option("--suite", "suites", multiple=True, type=click.Choice(sorted(SUITES)), help="Run only these suites.")
+@click.option(
+    "--suite",
+    "suites",
+    multiple=True,
+    type=click.Choice(sorted(SUITES)),
+    help="Run only these suites.",
+)
 @click.option("--seed", type=int, default=None, help="Seed of the generated requests (default 0).")
-@click.option("--max-examples", type=click.IntRange(min=1), default=None, help="Examples per generated test.")
-@click.option("--level", type=click.Choice(["must", "should", "all"]), default=None,
-              help="Weakest requirement level that fails the run (default: must).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None, help="Seconds to wait for an answer.")
-@click.option("--dry-run", is_flag=True, help="Send nothing; list what would be sent per requirement.")
-@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Budget of requests to send.")
-@click.option("--rate-limit", type=click.FloatRange(min=0.01), default=None, help="At most R requests per second.")
-@click.option("--report-dir", type=click.Path(path_type=Path), default=None, help="Where reports go.")
+@click.option(
+    "--max-examples", type=click.IntRange(min=1), default=None, help="Examples per generated test."
+)
+@click.option(
+    "--level",
+    type=click.Choice(["must", "should", "all"]),
+    default=None,
+    help="Weakest requirement level that fails the run (default: must).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=None, help="Seconds to wait for an answer."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Send nothing; list what would be sent per requirement."
+)
+@click.option(
+    "--max-requests", type=click.IntRange(min=1), default=None, help="Budget of requests to send."
+)
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0.01),
+    default=None,
+    help="At most R requests per second.",
+)
+@click.option(
+    "--report-dir", type=click.Path(path_type=Path), default=None, help="Where reports go."
+)
 @click.argument("pytest_extra", nargs=-1, type=click.UNPROCESSED)
-def run(base_url: str | None, profile: Path | None, token_env: str | None, suites: tuple[str, ...],
-        seed: int | None, max_examples: int | None, level: str | None, timeout: float | None,
-        dry_run: bool, max_requests: int | None, rate_limit: float | None, report_dir: Path | None,
-        pytest_extra: tuple[str, ...]) -> None:
+def run(
+    base_url: str | None,
+    profile: Path | None,
+    token_env: str | None,
+    suites: tuple[str, ...],
+    seed: int | None,
+    max_examples: int | None,
+    level: str | None,
+    timeout: float | None,
+    dry_run: bool,
+    max_requests: int | None,
+    rate_limit: float | None,
+    report_dir: Path | None,
+    pytest_extra: tuple[str, ...],
+) -> None:
     """Run the conformance suites against a server (default: the embedded reference server).
 
     Exit codes: 0 conformant, 1 nonconformance found, 2 interrupted, 3 internal error,
@@ -92,9 +144,19 @@ def run(base_url: str | None, profile: Path | None, token_env: str | None, suite
     with ExitStack() as stack:
         try:
             base_url, profile = stack.enter_context(target(base_url, profile))
-            flags = Overrides(profile_path=profile, base_url=base_url, token_env=token_env, seed=seed,
-                              max_examples=max_examples, level=level, timeout=timeout, dry_run=dry_run,
-                              max_requests=max_requests, rate_limit=rate_limit, report_dir=report_dir)
+            flags = Overrides(
+                profile_path=profile,
+                base_url=base_url,
+                token_env=token_env,
+                seed=seed,
+                max_examples=max_examples,
+                level=level,
+                timeout=timeout,
+                dry_run=dry_run,
+                max_requests=max_requests,
+                rate_limit=rate_limit,
+                report_dir=report_dir,
+            )
             config = build_config(flags)
             if not dry_run:
                 check_reachable(config.base_url)

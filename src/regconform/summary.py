@@ -8,7 +8,14 @@ from regconform.config import RunConfig
 from regconform.results import RunResults
 from regconform.transport import Target
 
-MARKS = {"pass": "ok", "fail": "FAIL", "warn": "warn", "skipped": "skip", "not run": "-", "self-tested": "self"}
+MARKS = {
+    "pass": "ok",
+    "fail": "FAIL",
+    "warn": "warn",
+    "skipped": "skip",
+    "not run": "-",
+    "self-tested": "self",
+}
 
 
 def write_summary(tr: Any, results: RunResults, config: RunConfig, target: Target | None) -> None:
@@ -27,6 +34,8 @@ def write_summary(tr: Any, results: RunResults, config: RunConfig, target: Targe
             + (f", {target.throttled} answered 429 and retried" if target.throttled else "")
         )
         if config.dry_run:
-            tr.write_line("dry run: nothing was sent; requests that would be sent, per requirement:")
+            tr.write_line(
+                "dry run: nothing was sent; requests that would be sent, per requirement:"
+            )
             for rid, count in sorted(target.log.per_requirement.items()):
                 tr.write_line(f"  {rid:<8} {count}")

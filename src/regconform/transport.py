@@ -156,15 +156,19 @@ class Target:
             headers["Authorization"] = f"Bearer {self._token}"
         elif auth == "wrong":
             headers["Authorization"] = "Bearer regconform-wrong-token"
-        shown = {k: (f"Bearer {REDACTED}" if k == "Authorization" and auth == "valid" else v)
-                 for k, v in headers.items()}
+        shown = {
+            k: (f"Bearer {REDACTED}" if k == "Authorization" and auth == "valid" else v)
+            for k, v in headers.items()
+        }
         sent = SentRequest("PUT", self.base_url + path_and_query, shown, raw_body)
         self.log.add("PUT", path_and_query, raw_body, self.current_requirements)
         if self._dry_run:
             return Exchange(sent, 0, {}, b"", sent_json=body, dry_run=True)
         return self._send(sent, headers, raw_body, body)
 
-    def _send(self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any) -> Exchange:
+    def _send(
+        self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
+    ) -> Exchange:
         for attempt in range(MAX_429_RETRIES + 1):
             exchange = self._send_once(sent, headers, raw, body)
             if exchange.status != 429:
@@ -175,9 +179,13 @@ class Target:
             time.sleep(min(MAX_RETRY_WAIT, _retry_after(exchange.headers.get("retry-after"))))
         raise Throttled(f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After")
 
-    def _send_once(self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any) -> Exchange:
+    def _send_once(
+        self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
+    ) -> Exchange:
         if len(self._failures) >= BREAKER_THRESHOLD:
-            raise TargetError(f"target stopped answering; not sending more (last: {self._failures[-1]})")
+            raise TargetError(
+                f"target stopped answering; not sending more (last: {self._failures[-1]})"
+            )
         if self._budget is not None:
             if self._budget <= 0:
                 raise BudgetExhausted("the --max-requests budget is used up")
@@ -186,28 +194,37 @@ class Target:
         started = time.perf_counter()
         try:
             with self._session.put(
-                sent.url, data=raw, headers=headers, timeout=self._timeout, stream=True,
+                sent.url,
+                data=raw,
+                headers=headers,
+                timeout=self._timeout,
+                stream=True,
                 allow_redirects=False,
             ) as response:
                 content = self._read_capped(response)
                 status, response_headers = response.status_code, response.headers
         except requests.Timeout:
-            raise self._failed(f"no answer within {self._timeout[1]:g} s: {sent.method} {sent.url}")
+            where = f"{sent.method} {sent.url}"
+            raise self._failed(f"no answer within {self._timeout[1]:g} s: {where}") from None
         except requests.ConnectionError as exc:
             reason = _short_reason(exc)
-            raise self._failed(f"connection failed ({reason}): {sent.method} {sent.url}")
+            where = f"{sent.method} {sent.url}"
+            raise self._failed(f"connection failed ({reason}): {where}") from None
         self._failures.clear()
         lowered = {k.lower(): v for k, v in response_headers.items()}
-        return Exchange(sent, status, lowered, content, sent_json=body,
-                        elapsed=time.perf_counter() - started)
+        return Exchange(
+            sent, status, lowered, content, sent_json=body, elapsed=time.perf_counter() - started
+        )
 
     def _read_capped(self, response: requests.Response) -> bytes:
         chunks, size = [], 0
         for chunk in response.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                raise TargetError(f"response body exceeds {MAX_BODY_BYTES // (1024 * 1024)} MB: "
-                                  f"{response.request.method} {response.url}")
+                raise TargetError(
+                    f"response body exceeds {MAX_BODY_BYTES // (1024 * 1024)} MB: "
+                    f"{response.request.method} {response.url}"
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -225,9 +242,16 @@ class Target:
 
 def _short_reason(exc: Exception) -> str:
     text = str(exc)
-    for marker in ("Connection refused", "Connection reset", "Name or service not known",
-                   "nodename nor servname", "Temporary failure in name resolution",
-                   "Remote end closed connection", "RemoteDisconnected", "timed out"):
+    for marker in (
+        "Connection refused",
+        "Connection reset",
+        "Name or service not known",
+        "nodename nor servname",
+        "Temporary failure in name resolution",
+        "Remote end closed connection",
+        "RemoteDisconnected",
+        "timed out",
+    ):
         if marker in text:
             return marker.lower()
     return type(exc).__name__

@@ -71,8 +71,12 @@ def judged_ids(one_check: Check) -> tuple[str, ...]:
     return (bound,) if isinstance(bound, str) else one_check.requirements
 
 
-def explain(violations: list[Violation], exchange: Exchange, catalogue: dict[str, Requirement]) -> str:
-    lines = [f"{v.requirement} [{catalogue[v.requirement].level.name}] {v.message}" for v in violations]
+def explain(
+    violations: list[Violation], exchange: Exchange, catalogue: dict[str, Requirement]
+) -> str:
+    lines = [
+        f"{v.requirement} [{catalogue[v.requirement].level.name}] {v.message}" for v in violations
+    ]
     lines.append(f"request:  {exchange.request.curl()}")
     lines.append(f"response: {exchange.describe()}")
     return "\n".join(lines)

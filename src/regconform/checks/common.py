@@ -52,17 +52,26 @@ def malformed_json_is_400(exchange: Exchange) -> Iterator[Violation]:
 @check("GEN-005")
 def invalid_request_not_5xx(exchange: Exchange) -> Iterator[Violation]:
     if exchange.status >= 500:
-        yield Violation("GEN-005", f"an invalid request was answered as a server error: {_said(exchange)}")
+        yield Violation(
+            "GEN-005", f"an invalid request was answered as a server error: {_said(exchange)}"
+        )
 
 
 @check("GEN-006")
 def wrong_content_type_refused(exchange: Exchange) -> Iterator[Violation]:
     if exchange.status not in (400, 415):
-        yield Violation("GEN-006", f"expected 400 or 415 for a non-JSON content type, {_said(exchange)}")
+        yield Violation(
+            "GEN-006", f"expected 400 or 415 for a non-JSON content type, {_said(exchange)}"
+        )
 
 
-def undocumented_status(exchange: Exchange, documented: frozenset[int], requirement: str) -> Iterator[Violation]:
+def undocumented_status(
+    exchange: Exchange, documented: frozenset[int], requirement: str
+) -> Iterator[Violation]:
     """Shared by the per-endpoint documented-status checks."""
     if exchange.status not in documented:
         listed = ", ".join(str(s) for s in sorted(documented))
-        yield Violation(requirement, f"status {exchange.status} is not documented ({listed}): {exchange.describe()}")
+        yield Violation(
+            requirement,
+            f"status {exchange.status} is not documented ({listed}): {exchange.describe()}",
+        )

@@ -25,10 +25,20 @@ REQUIRED_RESPONSE_IDS = {
     "sys_last_modified_at": "CR-027",
     "sys_last_modified_by_id": "CR-028",
 }
-ENUM_RESPONSE_IDS = {"order_status": "CR-030", "status": "CR-031", "training_provider_billing_status": "CR-032"}
+ENUM_RESPONSE_IDS = {
+    "order_status": "CR-030",
+    "status": "CR-031",
+    "training_provider_billing_status": "CR-032",
+}
 NESTED_REQUIRED_ID = "CR-029"
 TYPE_ID, FORMAT_ID, JSON_ID = "CR-033", "CR-034", "CR-035"
-SCHEMA_IDS = (*REQUIRED_RESPONSE_IDS.values(), NESTED_REQUIRED_ID, *ENUM_RESPONSE_IDS.values(), TYPE_ID, FORMAT_ID)
+SCHEMA_IDS = (
+    *REQUIRED_RESPONSE_IDS.values(),
+    NESTED_REQUIRED_ID,
+    *ENUM_RESPONSE_IDS.values(),
+    TYPE_ID,
+    FORMAT_ID,
+)
 
 
 def _classify(error: ValidationError, body: dict[str, Any]) -> Iterator[Violation]:
@@ -41,11 +51,17 @@ def _classify(error: ValidationError, body: dict[str, Any]) -> Iterator[Violatio
             rid = REQUIRED_RESPONSE_IDS.get(field) if not path else NESTED_REQUIRED_ID
             yield Violation(rid or TYPE_ID, f"required field `{field}` missing at {where}")
     elif error.validator == "enum" and len(path) == 1 and path[0] in ENUM_RESPONSE_IDS:
-        yield Violation(ENUM_RESPONSE_IDS[str(path[0])], f"`{where}` = {error.instance!r} is not in the enum")
+        yield Violation(
+            ENUM_RESPONSE_IDS[str(path[0])], f"`{where}` = {error.instance!r} is not in the enum"
+        )
     elif error.validator == "format":
-        yield Violation(FORMAT_ID, f"`{where}` = {error.instance!r} is not a {error.validator_value}")
+        yield Violation(
+            FORMAT_ID, f"`{where}` = {error.instance!r} is not a {error.validator_value}"
+        )
     elif len(path) == 1 and path[0] in REQUIRED_RESPONSE_IDS:
-        yield Violation(REQUIRED_RESPONSE_IDS[str(path[0])], f"required field `{where}` is {error.instance!r}")
+        yield Violation(
+            REQUIRED_RESPONSE_IDS[str(path[0])], f"required field `{where}` is {error.instance!r}"
+        )
     else:
         yield Violation(TYPE_ID, f"`{where}`: {error.message[:200]}")
 
@@ -82,7 +98,9 @@ def same_value(sent: Any, got: Any) -> bool:
     if isinstance(sent, dict) and isinstance(got, dict):
         return sent.keys() == got.keys() and all(same_value(sent[k], got[k]) for k in sent)
     if isinstance(sent, list) and isinstance(got, list):
-        return len(sent) == len(got) and all(same_value(a, b) for a, b in zip(sent, got, strict=True))
+        return len(sent) == len(got) and all(
+            same_value(a, b) for a, b in zip(sent, got, strict=True)
+        )
     return bool(type(sent) is type(got) and sent == got)
 
 
@@ -101,7 +119,9 @@ def update_is_applied(exchange: Exchange, sent: dict[str, Any]) -> Iterator[Viol
         if field not in body:
             yield Violation("CR-036", f"sent `{field}` but the response has no `{field}`")
         elif not same_value(value, body[field]):
-            yield Violation("CR-036", f"sent `{field}` = {value!r:.120} but got {body[field]!r:.120}")
+            yield Violation(
+                "CR-036", f"sent `{field}` = {value!r:.120} but got {body[field]!r:.120}"
+            )
 
 
 def _moment(value: Any) -> datetime | None:
@@ -112,7 +132,9 @@ def _moment(value: Any) -> datetime | None:
 
 
 @check("CR-037")
-def created_fields_unchanged(exchange: Exchange, previous: dict[str, Any] | None) -> Iterator[Violation]:
+def created_fields_unchanged(
+    exchange: Exchange, previous: dict[str, Any] | None
+) -> Iterator[Violation]:
     if exchange.status != 200 or previous is None or not exchange.is_json:
         return
     for field in ("sys_created_at", "sys_created_by_id"):
@@ -126,18 +148,31 @@ def version_increases(exchange: Exchange, previous: dict[str, Any] | None) -> It
     if exchange.status != 200 or previous is None or not exchange.is_json:
         return
     before, after = previous.get("sys_version"), exchange.json.get("sys_version")
-    if not isinstance(after, (int, float)) or not isinstance(before, (int, float)) or after <= before:
-        yield Violation("CR-038", f"`sys_version` did not increase on update: {before!r} -> {after!r}")
+    if (
+        not isinstance(after, (int, float))
+        or not isinstance(before, (int, float))
+        or after <= before
+    ):
+        yield Violation(
+            "CR-038", f"`sys_version` did not increase on update: {before!r} -> {after!r}"
+        )
 
 
 @check("CR-039")
-def last_modified_not_earlier(exchange: Exchange, previous: dict[str, Any] | None) -> Iterator[Violation]:
+def last_modified_not_earlier(
+    exchange: Exchange, previous: dict[str, Any] | None
+) -> Iterator[Violation]:
     if exchange.status != 200 or not exchange.is_json:
         return
     body = exchange.json
-    modified, created = _moment(body.get("sys_last_modified_at")), _moment(body.get("sys_created_at"))
+    modified, created = (
+        _moment(body.get("sys_last_modified_at")),
+        _moment(body.get("sys_created_at")),
+    )
     if modified and created and _comparable(modified, created) and modified < created:
-        yield Violation("CR-039", f"`sys_last_modified_at` {modified} is before `sys_created_at` {created}")
+        yield Violation(
+            "CR-039", f"`sys_last_modified_at` {modified} is before `sys_created_at` {created}"
+        )
     before = _moment((previous or {}).get("sys_last_modified_at"))
     if modified and before and _comparable(modified, before) and modified < before:
         yield Violation("CR-039", f"`sys_last_modified_at` went back: {before} -> {modified}")
@@ -150,7 +185,10 @@ def _comparable(a: datetime, b: datetime) -> bool:
 @check("CR-040")
 def locked_record_refused(exchange: Exchange) -> Iterator[Violation]:
     if not 400 <= exchange.status < 500:
-        yield Violation("CR-040", f"an update of a locked record was not refused with 4xx: {exchange.describe()}")
+        yield Violation(
+            "CR-040",
+            f"an update of a locked record was not refused with 4xx: {exchange.describe()}",
+        )
 
 
 @check("CR-041")
@@ -162,19 +200,25 @@ def locked_refusal_is_409(exchange: Exchange) -> Iterator[Violation]:
 @check("CR-042")
 def stale_version_is_409(exchange: Exchange) -> Iterator[Violation]:
     if exchange.status != 409:
-        yield Violation("CR-042", f"expected 409 for a stale sys_version, got {exchange.describe()}")
+        yield Violation(
+            "CR-042", f"expected 409 for a stale sys_version, got {exchange.describe()}"
+        )
 
 
 @check("CR-043")
 def unknown_record_is_404(exchange: Exchange) -> Iterator[Violation]:
     if exchange.status != 404:
-        yield Violation("CR-043", f"expected 404 for an id that does not exist, got {exchange.describe()}")
+        yield Violation(
+            "CR-043", f"expected 404 for an id that does not exist, got {exchange.describe()}"
+        )
 
 
 @check("CR-044")
 def unknown_tenant_refused(exchange: Exchange) -> Iterator[Violation]:
     if exchange.status not in (403, 404):
-        yield Violation("CR-044", f"expected 404 (or 403) for an unknown tenant, got {exchange.describe()}")
+        yield Violation(
+            "CR-044", f"expected 404 (or 403) for an unknown tenant, got {exchange.describe()}"
+        )
 
 
 @check("CR-045")

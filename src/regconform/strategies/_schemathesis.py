@@ -1,4 +1,4 @@
-"""Schemathesis as a body generator, with a fixed config (no auto-discovered schemathesis.toml)."""
+"""Schemathesis as a body generator, with a fixed config (never an auto-discovered one)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ _CONFIG = {"generation": {"allow-x00": False, "codec": "utf-8"}}
 
 
 def close_objects(schema: Any) -> Any:
-    """Forbid undocumented properties in generated bodies, so we only ever send documented fields."""
+    """Forbid undocumented properties in generated bodies: we send documented fields only."""
     if isinstance(schema, dict):
         closed = {k: close_objects(v) for k, v in schema.items()}
         if closed.get("type") == "object" and "properties" in closed:

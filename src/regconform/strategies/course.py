@@ -28,10 +28,21 @@ MISSING_FIELD_IDS = {
     "sys_last_modified_at": "CR-008",
     "sys_last_modified_by_id": "CR-009",
 }
-ENUM_IDS = {"order_status": "CR-011", "status": "CR-012", "training_provider_billing_status": "CR-013"}
+ENUM_IDS = {
+    "order_status": "CR-011",
+    "status": "CR-012",
+    "training_provider_billing_status": "CR-013",
+}
 WRONG_TYPE_ID, ID_MISMATCH_ID, NESTED_MISSING_ID = "CR-014", "CR-015", "CR-010"
-INVALID_BODY_IDS = sorted({*MISSING_FIELD_IDS.values(), *ENUM_IDS.values(), WRONG_TYPE_ID, ID_MISMATCH_ID,
-                           NESTED_MISSING_ID})
+INVALID_BODY_IDS = sorted(
+    {
+        *MISSING_FIELD_IDS.values(),
+        *ENUM_IDS.values(),
+        WRONG_TYPE_ID,
+        ID_MISMATCH_ID,
+        NESTED_MISSING_ID,
+    }
+)
 
 # A value of every JSON type but the documented one.
 WRONG_VALUES: dict[str, tuple[Any, ...]] = {
@@ -62,18 +73,36 @@ def _with(field: str, value: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
 def body_violations(contracts: Contracts) -> list[BodyViolation]:
     """Every single-field violation the request schema allows us to make, with its requirement."""
     schema = contracts.course_openapi["components"]["schemas"][COURSE_REQUEST_SCHEMA]
-    found = [BodyViolation(rid, f"without `{f}`", _without(f)) for f, rid in MISSING_FIELD_IDS.items()]
-    found.append(BodyViolation(NESTED_MISSING_ID, "a `substitutions` item without `date`",
-                               _with("substitutions", [{"notes": "no date given"}])))
-    found.append(BodyViolation(ID_MISMATCH_ID, "body `id` differs from the path id",
-                               _with("id", "regconform-other-record")))
+    found = [
+        BodyViolation(rid, f"without `{f}`", _without(f)) for f, rid in MISSING_FIELD_IDS.items()
+    ]
+    found.append(
+        BodyViolation(
+            NESTED_MISSING_ID,
+            "a `substitutions` item without `date`",
+            _with("substitutions", [{"notes": "no date given"}]),
+        )
+    )
+    found.append(
+        BodyViolation(
+            ID_MISMATCH_ID,
+            "body `id` differs from the path id",
+            _with("id", "regconform-other-record"),
+        )
+    )
     for field, rid in ENUM_IDS.items():
         found += [BodyViolation(rid, f"`{field}` = {v!r}", _with(field, v)) for v in OUT_OF_RANGE]
     for field, prop in schema["properties"].items():
         for value in WRONG_VALUES.get(prop.get("type", ""), ()):
-            found.append(BodyViolation(WRONG_TYPE_ID, f"`{field}` = {value!r}", _with(field, value)))
+            found.append(
+                BodyViolation(WRONG_TYPE_ID, f"`{field}` = {value!r}", _with(field, value))
+            )
         if prop.get("format") == "date-time":
-            found.append(BodyViolation(WRONG_TYPE_ID, f"`{field}` = '22/11/2026'", _with(field, "22/11/2026")))
+            found.append(
+                BodyViolation(
+                    WRONG_TYPE_ID, f"`{field}` = '22/11/2026'", _with(field, "22/11/2026")
+                )
+            )
     return found
 
 
@@ -84,7 +113,9 @@ class CourseRequests:
         self.section = section
         params = {"tenantId": section.tenant_id, "id": section.registration_ids[0]}
         drop = tuple((COURSE_REQUEST_SCHEMA, f) for f in NOT_GENERATED)
-        self._bodies = body_strategy(contracts.course_openapi, COURSE_PATH, params, drop_properties=drop)
+        self._bodies = body_strategy(
+            contracts.course_openapi, COURSE_PATH, params, drop_properties=drop
+        )
         self._negative = body_strategy(contracts.course_openapi, COURSE_PATH, params, negative=True)
         self.violations = body_violations(contracts)
 
@@ -97,9 +128,14 @@ class CourseRequests:
             lambda pair: (pair[0], self.for_record(*pair))
         )
 
-    def invalid_updates(self, requirement: str) -> st.SearchStrategy[tuple[str, dict[str, Any], BodyViolation]]:
+    def invalid_updates(
+        self, requirement: str
+    ) -> st.SearchStrategy[tuple[str, dict[str, Any], BodyViolation]]:
         """Valid bodies with exactly one violation of `requirement`."""
-        def spoil(args: tuple[str, dict[str, Any], BodyViolation]) -> tuple[str, dict[str, Any], BodyViolation]:
+
+        def spoil(
+            args: tuple[str, dict[str, Any], BodyViolation],
+        ) -> tuple[str, dict[str, Any], BodyViolation]:
             record_id, body, violation = args
             return record_id, violation.apply(self.for_record(record_id, body)), violation
 

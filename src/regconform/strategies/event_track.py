@@ -58,14 +58,32 @@ def track_violations() -> list[TrackViolation]:
         TrackViolation("ETR-002", "without registration_status", _drop("registration_status"), {}),
         TrackViolation("ETR-005", "registration_ids = []", _set("registration_ids", []), {}),
     ]
-    for value in ("4460bdcd", 5, [1, 2], {"id": "x"}, None):
-        found.append(TrackViolation("ETR-003", f"registration_ids = {value!r}", _set("registration_ids", value), {}))
-    for value in (5, True, ["CANCELED"], None):
-        found.append(TrackViolation("ETR-004", f"registration_status = {value!r}",
-                                    _set("registration_status", value), {}))
+    not_string_lists: tuple[Any, ...] = ("4460bdcd", 5, [1, 2], {"id": "x"}, None)
+    for value in not_string_lists:
+        found.append(
+            TrackViolation(
+                "ETR-003", f"registration_ids = {value!r}", _set("registration_ids", value), {}
+            )
+        )
+    not_strings: tuple[Any, ...] = (5, True, ["CANCELED"], None)
+    for value in not_strings:
+        found.append(
+            TrackViolation(
+                "ETR-004",
+                f"registration_status = {value!r}",
+                _set("registration_status", value),
+                {},
+            )
+        )
     for value in ("cancelled", "DONE", ""):
-        found.append(TrackViolation("ETR-006", f"registration_status = {value!r}",
-                                    _set("registration_status", value), {}))
+        found.append(
+            TrackViolation(
+                "ETR-006",
+                f"registration_status = {value!r}",
+                _set("registration_status", value),
+                {},
+            )
+        )
     for flag in FLAGS:
         for value in NOT_BOOLEANS:
             found.append(TrackViolation("ETR-007", f"?{flag}={value}", _same, {flag: value}))
@@ -91,17 +109,25 @@ class TrackRequests:
         parts = st.tuples(known_ids, self.unknown_ids(), st.sampled_from(self.statuses), _flags())
         return parts.filter(lambda p: bool(p[0] or p[1])).flatmap(self._shuffled)
 
-    def _shuffled(self, parts: tuple[list[str], list[str], str, dict[str, str]]) -> st.SearchStrategy[TrackRequest]:
+    def _shuffled(
+        self, parts: tuple[list[str], list[str], str, dict[str, str]]
+    ) -> st.SearchStrategy[TrackRequest]:
         known, unknown, status, query = parts
         return st.permutations(known + unknown).map(
-            lambda ids: TrackRequest(known, unknown, {"registration_ids": ids, "registration_status": status}, query)
+            lambda ids: TrackRequest(
+                known, unknown, {"registration_ids": ids, "registration_status": status}, query
+            )
         )
 
     def valid_body(self) -> st.SearchStrategy[dict[str, Any]]:
-        return st.fixed_dictionaries({
-            "registration_ids": st.lists(st.sampled_from(self.section.registration_ids), min_size=1, unique=True),
-            "registration_status": st.sampled_from(self.statuses),
-        })
+        return st.fixed_dictionaries(
+            {
+                "registration_ids": st.lists(
+                    st.sampled_from(self.section.registration_ids), min_size=1, unique=True
+                ),
+                "registration_status": st.sampled_from(self.statuses),
+            }
+        )
 
     def invalid(self) -> st.SearchStrategy[tuple[TrackViolation, Any]]:
         return st.tuples(st.sampled_from(self.violations), self.valid_body()).map(

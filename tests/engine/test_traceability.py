@@ -1,0 +1,71 @@
+"""Traceability is machine-checked: every requirement is verified by something, and every
+citation names a real requirement."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from regconform.checks import REGISTRY
+from regconform.requirements import load_catalogue
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Collects the requirement markers of every suite test without running any (dry run, no target).
+COLLECTOR = """
+import json, sys, pytest
+found = {}
+class Collector:
+    def pytest_collection_finish(self, session):
+        for item in session.items:
+            found[item.nodeid] = sorted({a for m in item.iter_markers("requirement") for a in m.args})
+code = pytest.main(["suites", "--collect-only", "-q", "--regconform-dry-run",
+                    "--base-url", "http://127.0.0.1:9", "-p", "no:cacheprovider"], plugins=[Collector()])
+print("MARKERS" + json.dumps(found))
+sys.exit(code)
+"""
+
+
+def suite_markers() -> dict[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTOR],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MARKERS"))
+    markers: dict[str, list[str]] = json.loads(line.removeprefix("MARKERS"))
+    return markers
+
+
+def test_every_server_requirement_has_a_check_and_a_suite_test() -> None:
+    """Each server requirement is cited by a registered check and by at least one suite test."""
+    catalogue = load_catalogue()
+    server_ids = {rid for rid, r in catalogue.items() if r.kind == "server"}
+    checked = {rid for check in REGISTRY.values() for rid in check.requirements}
+    markers = suite_markers()
+    tested = {rid for ids in markers.values() for rid in ids}
+    assert server_ids - checked == set(), "requirements no check verifies"
+    assert server_ids - tested == set(), "requirements no suite test cites"
+
+
+def test_every_suite_test_cites_known_requirements() -> None:
+    """Every suite test names at least one requirement, and only catalogue ids."""
+    catalogue = load_catalogue()
+    for nodeid, ids in suite_markers().items():
+        assert ids, f"{nodeid} cites no requirement"
+        assert set(ids) <= set(catalogue), nodeid
+
+
+def test_every_client_requirement_is_cited_by_a_self_test() -> None:
+    """Requirements on regconform's own behaviour are verified by a marked self-test."""
+    text = "\n".join(p.read_text() for p in (REPO / "tests").rglob("test_*.py"))
+    cited = set(re.findall(r'requirement\("([A-Z]+-\d{3})"', text))
+    client_ids = {rid for rid, r in load_catalogue().items() if r.kind == "client"}
+    assert client_ids - cited == set()

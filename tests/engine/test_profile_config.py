@@ -10,6 +10,7 @@ from regconform.config import Overrides, build_config
 from regconform.errors import ConfigError
 from regconform.profile import load_profile
 
+SECTION = "[course_registrations]\ntenant_id='a'\nregistration_ids=['b']"
 GOOD = """
 base_url = "http://127.0.0.1:9/prefix/"
 token_env = "MY_TOKEN"
@@ -56,7 +57,7 @@ def test_profile_loads_sections_and_strips_trailing_slash(tmp_path: Path) -> Non
         ),
         ('base_url = "http://x"', "neither [course_registrations] nor"),
         (
-            "token_env = 'not a name'\n[course_registrations]\ntenant_id='a'\nregistration_ids=['b']",
+            "token_env = 'not a name'\n" + SECTION,
             "token_env",
         ),
     ],

@@ -98,6 +98,23 @@ def _overrides(config: pytest.Config) -> Overrides:
     )
 
 
+def freeze_hypothesis_constants() -> None:
+    """Same seed, same requests: stop hypothesis mixing in literals from our own modules.
+
+    Hypothesis (6.131+) harvests string and number literals from every *local* module in
+    sys.modules and feeds them into generation. The bytes sent for one seed would then depend on
+    which modules happen to be loaded (a `-p` plugin, the CLI vs plain pytest) and on every
+    literal in the source, so an unrelated edit would silently stale every recorded cassette.
+    There is no setting for it, so its one entry point is replaced with an empty pool.
+    """
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
+
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
 def _suite_items(items: list[pytest.Item]) -> list[pytest.Item]:
     return [item for item in items if item.get_closest_marker("suite")]
 
@@ -114,6 +131,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(str(exc)) from None
     config.stash[CONFIG_KEY] = run_config
     config.stash[RESULTS_KEY] = RunResults(catalogue, run_config.failing_level)
+    freeze_hypothesis_constants()
     profile = settings(
         max_examples=run_config.max_examples,
         database=None,

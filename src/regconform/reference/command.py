@@ -1,0 +1,106 @@
+"""`regconform serve`: run the reference server until interrupted."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from starlette.types import ASGIApp
+
+from regconform.errors import ConfigError, RegconformError
+from regconform.reference.app import ServerSettings
+from regconform.reference.fixtures import DEFAULT_TOKEN, write_profile
+from regconform.reference.semantics import Semantics
+from regconform.reference.server import serve_forever
+
+
+def load_mutant(name: str) -> tuple[Semantics, Callable[[ASGIApp], ASGIApp] | None]:
+    """The semantics and wrap of mutant `name`, from regconform.mutants when it exists."""
+    try:
+        module: Any = importlib.import_module("regconform.mutants")
+    except ModuleNotFoundError as exc:
+        if exc.name != "regconform.mutants":
+            raise
+        raise ConfigError(f"unknown mutant {name!r}") from None
+    get_mutant = getattr(module, "get_mutant", None)
+    if get_mutant is None:
+        raise ConfigError(f"unknown mutant {name!r}")
+    try:
+        mutant = get_mutant(name)
+    except LookupError:
+        raise ConfigError(f"unknown mutant {name!r}") from None
+    return mutant.semantics, mutant.wrap
+
+
+def _announce(profile_out: Path | None) -> Callable[[str], None]:
+    def announce(base_url: str) -> None:
+        path = profile_out or Path(tempfile.mkdtemp(prefix="regconform-serve-")) / "profile.toml"
+        try:
+            write_profile(path, base_url)
+        except OSError as exc:
+            raise ConfigError(f"cannot write the profile {path}: {exc.strerror or exc}") from None
+        # Two lines a script can read before the server's first request: URL, then profile.
+        click.echo(f"base_url: {base_url}")
+        click.echo(f"profile: {path}")
+        sys.stdout.flush()  # a pipe is block-buffered
+
+    return announce
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0: any free port."
+)
+@click.option(
+    "--db", default=":memory:", show_default=True, help="SQLite file; a new file is seeded."
+)
+@click.option("--reset", is_flag=True, help="Restore the seeded fixtures in --db.")
+@click.option(
+    "--token", default=DEFAULT_TOKEN, show_default=True, help="The accepted bearer token."
+)
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Requests per second before answering 429 (default: unlimited).",
+)
+@click.option(
+    "--profile-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the target profile (default: a file in a temporary folder).",
+)
+@click.option("--mutant", default=None, hidden=True, help="Serve a deliberately broken variant.")
+def serve(
+    host: str,
+    port: int,
+    db: str,
+    reset: bool,
+    token: str,
+    rate_limit: float | None,
+    profile_out: Path | None,
+    mutant: str | None,
+) -> None:
+    """Run the reference server; print its base URL and the path of its target profile."""
+    try:
+        semantics, wrap = load_mutant(mutant) if mutant else (Semantics(), None)
+        settings = ServerSettings(
+            host=host,
+            port=port,
+            db=db,
+            reset=reset,
+            token=token,
+            rate_limit=rate_limit,
+            semantics=semantics,
+            wrap=wrap,
+        )
+        serve_forever(settings, _announce(profile_out))
+    except RegconformError as exc:
+        click.echo(f"regconform serve: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None

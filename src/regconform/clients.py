@@ -1,11 +1,14 @@
 """What the suites hold: one client per endpoint, turning transport trouble into test outcomes.
 
-Transport failures become `pytest.fail`/`pytest.skip` (BaseExceptions), so hypothesis does not
-shrink a hanging server for minutes: it stops at the first one.
+A throttled run or a spent budget skips the test (`pytest.skip`, which hypothesis lets through).
+A target that did not answer usably raises TargetBrokeDown, which hypothesis lets through too,
+so a hanging server is not shrunk or replayed for minutes; TargetGuard makes it a one-line
+failure, and stops the session once the transport's breaker is open.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any, NoReturn
 
 import pytest
@@ -39,12 +42,35 @@ def _validator(contracts: Contracts, openapi: dict[str, Any], name: str) -> Vali
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def _outcome(exc: Exception) -> NoReturn:
+class TargetBrokeDown(BaseException):
+    """A request of the test got no usable answer. Not an Exception: hypothesis neither shrinks
+    nor replays it, since a broken target is no property of the drawn example."""
+
+    def __init__(self, message: str, stop: str | None) -> None:
+        super().__init__(message)
+        self.stop = stop  # why the whole session should stop, once the breaker is open
+
+
+class TargetGuard:
+    """Pytest hooks: a TargetBrokeDown fails its test with one line, and an open breaker ends
+    the session there (exit 1), since every further test could only say the same again."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        except TargetBrokeDown as exc:
+            if exc.stop:
+                item.session.shouldfail = exc.stop
+            raise pytest.fail.Exception(str(exc), pytrace=False) from None
+
+
+def _outcome(exc: Exception, target: Target) -> NoReturn:
     if isinstance(exc, (Throttled, BudgetExhausted)):
         pytest.skip(str(exc))
     if isinstance(exc, UnsafeRequest):
         pytest.fail(f"regconform bug, nothing sent: {exc}", pytrace=False)
-    pytest.fail(f"target error: {exc}", pytrace=False)
+    raise TargetBrokeDown(f"target error: {exc}", stop=target.broken)
 
 
 class CourseClient:
@@ -69,7 +95,7 @@ class CourseClient:
                 **kwargs,
             )
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
-            _outcome(exc)
+            _outcome(exc, self.target)
         return exchange
 
     def remember(self, record_id: str, exchange: Exchange) -> dict[str, Any] | None:
@@ -111,5 +137,5 @@ class TrackClient:
                 **kwargs,
             )
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
-            _outcome(exc)
+            _outcome(exc, self.target)
         return exchange

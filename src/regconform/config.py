@@ -10,7 +10,8 @@ from typing import Any
 
 from regconform.errors import ConfigError
 from regconform.profile import Profile, check_base_url, load_profile, parse_profile
-from regconform.requirements import FAILING_LEVELS, Level
+from regconform.report.baseline import Baseline, load_baseline
+from regconform.requirements import FAILING_LEVELS, Level, load_catalogue
 
 DEFAULT_MAX_EXAMPLES = 25
 DEFAULT_TIMEOUT = 10.0
@@ -31,6 +32,7 @@ class RunConfig:
     rate_limit: float | None = None
     report_dir: Path | None = None
     extra_secrets: tuple[str, ...] = ()
+    baseline: Baseline = field(default_factory=Baseline)  # accepted deviations (--baseline)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -53,6 +55,7 @@ class Overrides:
     max_requests: int | None = None
     rate_limit: float | None = None
     report_dir: Path | None = None
+    baseline_path: Path | None = None
 
 
 def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunConfig:
@@ -89,6 +92,9 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         max_requests=flags.max_requests,
         rate_limit=flags.rate_limit,
         report_dir=flags.report_dir,
+        baseline=load_baseline(flags.baseline_path, load_catalogue())
+        if flags.baseline_path
+        else Baseline(),
     )
 
 

@@ -57,9 +57,14 @@ def embedded_server(extra_args: tuple[str, ...] = ()) -> Iterator[tuple[str, Pat
             raise ConfigError(f"the embedded reference server said {first!r}")
         yield first.removeprefix("base_url: "), Path(second.removeprefix("profile: "))
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Ask a server process to stop (SIGTERM: it stops cleanly); kill it if it will not."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,22 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as hypothesis_seed
 
-from regconform.clients import CourseClient, TrackClient
+from regconform import cassettes
+from regconform.clients import CourseClient, TargetGuard, TrackClient
 from regconform.config import Overrides, RunConfig, build_config
 from regconform.contracts import Contracts, load_contracts
 from regconform.errors import ConfigError
-from regconform.report.run_record import REPORT_JSON, run_record, write_run_record
+from regconform.report.files import write_reports
+from regconform.report.junit import JUnitProperties
+from regconform.report.run_record import run_record
 from regconform.requirements import Requirement, load_catalogue
+from regconform.restore import (
+    Restored,
+    record_entry,
+    restore_course,
+    restore_tracks,
+    summary_lines,
+)
 from regconform.results import PROPERTY, RunResults
 from regconform.summary import write_summary
 from regconform.transport import Target
@@ -32,6 +43,7 @@ CONFIG_KEY = pytest.StashKey[RunConfig]()
 RESULTS_KEY = pytest.StashKey[RunResults]()
 TARGET_KEY = pytest.StashKey[Target]()
 VERDICTS_KEY = pytest.StashKey[Verdicts]()
+RESTORED_KEY = pytest.StashKey[list[Restored]]()  # records put back at the end, or not
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,6 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--regconform-rate-limit", type=float, default=None, help="at most R requests per second"
     )
     group.addoption("--report-dir", default=None, help="where report files are written")
+    group.addoption(
+        "--regconform-baseline",
+        default=None,
+        help="accepted deviations (TOML or YAML, keyed by requirement id)",
+    )
+    cassettes.add_options(group)  # recorded cassettes: --regconform-record/-replay, --cassettes
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -77,12 +95,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
     config.addinivalue_line("markers", "examples(n): at most n generated examples for this test")
     config.pluginmanager.register(RunRecorder(config), "regconform-run-recorder")
+    config.pluginmanager.register(TargetGuard(), "regconform-target-guard")
+    config.pluginmanager.register(JUnitProperties(), "regconform-junit-properties")
+    cassettes.configure(config)  # recording or replaying: regconform.cassettes
 
 
 def _overrides(config: pytest.Config) -> Overrides:
     option = config.getoption
     profile = option("profile")
     report_dir = option("report_dir")
+    baseline = option("regconform_baseline")
     return Overrides(
         profile_path=Path(profile) if profile else None,
         base_url=option("base_url"),
@@ -95,6 +117,7 @@ def _overrides(config: pytest.Config) -> Overrides:
         max_requests=option("regconform_max_requests"),
         rate_limit=option("regconform_rate_limit"),
         report_dir=Path(report_dir) if report_dir else None,
+        baseline_path=Path(baseline) if baseline else None,
     )
 
 
@@ -130,7 +153,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[CONFIG_KEY] = run_config
-    config.stash[RESULTS_KEY] = RunResults(catalogue, run_config.failing_level)
+    config.stash[RESULTS_KEY] = RunResults(catalogue, run_config.failing_level, run_config.baseline)
     freeze_hypothesis_constants()
     profile = settings(
         max_examples=run_config.max_examples,
@@ -184,6 +207,8 @@ class RunRecorder:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.started = datetime.now(UTC)  # registered at pytest_configure: the run starts
+        self.written: list[Path] = []  # the report files, named in the summary
 
     def _results(self) -> RunResults | None:
         results = self.config.stash.get(RESULTS_KEY, None)
@@ -193,7 +218,7 @@ class RunRecorder:
             except ConfigError:
                 return None
             self.config.stash[CONFIG_KEY] = run_config
-            results = RunResults(load_catalogue(), run_config.failing_level)
+            results = RunResults(load_catalogue(), run_config.failing_level, run_config.baseline)
             self.config.stash[RESULTS_KEY] = results
         return results
 
@@ -206,19 +231,23 @@ class RunRecorder:
         results = self._results()
         if results is None:
             return
-        reason = (
-            str(report.longrepr[2]) if skipped_early and isinstance(report.longrepr, tuple) else ""
-        )
+        longrepr = report.longrepr  # a skip in the call too (budget used up, throttled) says why
+        reason = str(longrepr[2]) if report.skipped and isinstance(longrepr, tuple) else ""
         results.add_report(report.nodeid, report.outcome, list(report.user_properties), reason)
 
+    # trylast: after pytest's own teardown of what is left (a stopped session tears the client
+    # fixtures down only then), so the restores they make are in the record.
+    @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         results = self.config.stash.get(RESULTS_KEY, None)
         run_config = self.config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None or hasattr(self.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes the reports
         folder = run_config.report_dir or Path(self.config.rootpath) / "reports"
-        record = run_record(results, run_config, self.config.stash.get(TARGET_KEY, None))
-        write_run_record(folder / REPORT_JSON, record, run_config.secrets)
+        target = self.config.stash.get(TARGET_KEY, None)
+        record = run_record(results, run_config, target, self.started, int(exitstatus))
+        record["restored"] = record_entry(self.config.stash.get(RESTORED_KEY, []))
+        self.written = write_reports(folder, record, run_config.secrets)
 
     def pytest_terminal_summary(
         self, terminalreporter: Any, exitstatus: int, config: pytest.Config
@@ -227,7 +256,12 @@ class RunRecorder:
         run_config = config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None:
             return
-        write_summary(terminalreporter, results, run_config, config.stash.get(TARGET_KEY, None))
+        junit = getattr(config.option, "xmlpath", None)  # pytest's --junitxml, when given
+        written = [*([Path(junit)] if junit else []), *self.written]
+        target = config.stash.get(TARGET_KEY, None)
+        write_summary(terminalreporter, results, run_config, target, written)
+        for line in summary_lines(config.stash.get(RESTORED_KEY, [])):
+            terminalreporter.write_line(line)
 
 
 # ---- fixtures -------------------------------------------------------------------------------
@@ -264,19 +298,27 @@ def target(regconform_config: RunConfig, pytestconfig: pytest.Config) -> Iterato
 
 
 @pytest.fixture(scope="session")
-def course(target: Target, contracts: Contracts, regconform_config: RunConfig) -> CourseClient:
+def course(
+    target: Target, contracts: Contracts, regconform_config: RunConfig, pytestconfig: pytest.Config
+) -> Iterator[CourseClient]:
+    """The course client; at the end of the session each baseline body is put back."""
     section = regconform_config.profile.course
     if section is None:
         pytest.skip("the profile has no [course_registrations] section")
-    return CourseClient(target, contracts, section)
+    yield CourseClient(target, contracts, section)
+    pytestconfig.stash.setdefault(RESTORED_KEY, []).extend(restore_course(target, section))
 
 
 @pytest.fixture(scope="session")
-def tracks(target: Target, contracts: Contracts, regconform_config: RunConfig) -> TrackClient:
+def tracks(
+    target: Target, contracts: Contracts, regconform_config: RunConfig, pytestconfig: pytest.Config
+) -> Iterator[TrackClient]:
+    """The track client; at the end of the session every registration gets restore_status."""
     section = regconform_config.profile.tracks
     if section is None:
         pytest.skip("the profile has no [event_track_registrations] section")
-    return TrackClient(target, contracts, section)
+    yield TrackClient(target, contracts, section)
+    pytestconfig.stash.setdefault(RESTORED_KEY, []).extend(restore_tracks(target, section))
 
 
 @pytest.fixture
@@ -285,7 +327,9 @@ def verdicts(
 ) -> Verdicts:
     """The score keeper of this test; requests it sends are tagged with its requirement ids."""
     item = request.node
-    kept = Verdicts(load_catalogue(), regconform_config.failing_level)
+    kept = Verdicts(
+        load_catalogue(), regconform_config.failing_level, regconform_config.baseline.waived
+    )
     item.stash[VERDICTS_KEY] = kept
     target.current_requirements = tuple(v for k, v in item.user_properties if k == "requirement")
     return kept

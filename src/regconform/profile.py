@@ -84,12 +84,18 @@ def _table(section: str, key: str, raw: dict[str, Any]) -> dict[str, Any]:
 def _course(raw: dict[str, Any]) -> CourseSection:
     name = "course_registrations"
     baselines = _table(name, "baseline_bodies", raw)
+    registration_ids = _strings(name, "registration_ids", raw.get("registration_ids"))
     for record_id, body in baselines.items():
         if not isinstance(body, dict):
             raise ConfigError(f"profile [{name}.baseline_bodies] {record_id} must be a table")
+        if record_id not in registration_ids:
+            raise ConfigError(
+                f"profile [{name}.baseline_bodies] names {record_id!r}, "
+                "which is not in registration_ids"
+            )
     return CourseSection(
         tenant_id=str(_string(name, "tenant_id", raw)),
-        registration_ids=_strings(name, "registration_ids", raw.get("registration_ids")),
+        registration_ids=registration_ids,
         locked_registration_id=_string(name, "locked_registration_id", raw, required=False),
         other_tenant_id=_string(name, "other_tenant_id", raw, required=False),
         fixed_fields=_table(name, "fixed_fields", raw),

@@ -11,12 +11,15 @@ from pathlib import Path
 import click
 import pytest
 
+from regconform.cassettes.command import cassette_args, replay_run
 from regconform.config import Overrides, build_config
-from regconform.contracts import DEFAULT_CONTRACTS_DIR
+from regconform.contracts import DEFAULT_CONTRACTS_DIR, load_contracts
 from regconform.embedded import embedded_server
 from regconform.errors import EXIT_USAGE, ConfigError
 from regconform.preflight import check_reachable
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
+from regconform.report.files import JUNIT_XML
+from regconform.requirements import load_catalogue
 
 REPO = DEFAULT_CONTRACTS_DIR.parent
 SUITES = {
@@ -32,6 +35,17 @@ NO_TESTS_COLLECTED = 5
 def fail(message: str) -> None:
     click.echo(f"regconform: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+class OneLineUsageErrors(click.Command):
+    """A bad option value is a usage error like any other: one line, exit 4 (click: 2)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            fail(exc.format_message())
+            raise  # not reached: fail() exits
 
 
 @contextmanager
@@ -57,9 +71,9 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
         str(REPO / "pyproject.toml"),
         "-p",
         "no:cacheprovider",
-        # the CLI imported regconform before pytest started: nothing to rewrite, nothing to say
-        "-W",
-        "ignore::pytest.PytestAssertRewriteWarning",
+        # The suites judge through Verdicts and hold no bare assert, while rewriting every
+        # module of schemathesis and hypothesis (never cached here) cost ~2 s a run.
+        "--assert=plain",
     ]
     pairs = {
         "--profile": flags.profile_path,
@@ -72,6 +86,9 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
         "--regconform-max-requests": flags.max_requests,
         "--regconform-rate-limit": flags.rate_limit,
         "--report-dir": flags.report_dir,
+        "--regconform-baseline": flags.baseline_path,
+        # junit.xml beside report.json and report.html (a --junitxml in `extra` comes later, wins)
+        "--junitxml": (flags.report_dir or REPO / "reports") / JUNIT_XML,
     }
     args += [f"{name}={value}" for name, value in pairs.items() if value is not None]
     if flags.dry_run:
@@ -79,7 +96,10 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     return [*args, *extra]
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.command(
+    cls=OneLineUsageErrors,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
 @click.option("--base-url", default=None, help="Server to test (overrides the profile's base_url).")
 @click.option(
     "--profile", type=click.Path(path_type=Path), default=None, help="Target profile (TOML)."
@@ -120,6 +140,29 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
 @click.option(
     "--report-dir", type=click.Path(path_type=Path), default=None, help="Where reports go."
 )
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Accepted deviations: TOML or YAML keyed by requirement id (reason, expires).",
+)
+# -- recorded cassettes (regconform.cassettes) --
+@click.option("--record", is_flag=True, help="Record every suite test as a vcrpy cassette.")
+@click.option(
+    "--replay", is_flag=True, help="Replay recorded cassettes: no server, no network, no flags."
+)
+@click.option(
+    "--cassettes",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Cassette folder of --record/--replay (default: cassettes/).",
+)
+@click.option(
+    "--scrub",
+    multiple=True,
+    metavar="REGEX",
+    help="With --record: also replace text matching REGEX with *** (repeatable).",
+)
 @click.argument("pytest_extra", nargs=-1, type=click.UNPROCESSED)
 def run(
     base_url: str | None,
@@ -134,6 +177,11 @@ def run(
     max_requests: int | None,
     rate_limit: float | None,
     report_dir: Path | None,
+    baseline: Path | None,
+    record: bool,
+    replay: bool,
+    cassettes: Path | None,
+    scrub: tuple[str, ...],
     pytest_extra: tuple[str, ...],
 ) -> None:
     """Run the conformance suites against a server (default: the embedded reference server).
@@ -141,8 +189,20 @@ def run(
     Exit codes: 0 conformant, 1 nonconformance found, 2 interrupted, 3 internal error,
     4 usage or configuration error (bad profile, unset token variable, unreachable target).
     """
+    # -- recorded cassettes: a replay needs no target, token or preflight --
+    params = click.get_current_context().params
+    if replay:
+        sys.exit(replay_run(params, pytest_args, SUITES))
+    try:
+        pytest_extra = (*cassette_args(params), *pytest_extra)
+    except ConfigError as exc:
+        fail(str(exc))
+    # --
     with ExitStack() as stack:
         try:
+            # Contracts and catalogue first: broken data is a one-line error, not a crash in pytest.
+            load_contracts()
+            load_catalogue()
             base_url, profile = stack.enter_context(target(base_url, profile))
             flags = Overrides(
                 profile_path=profile,
@@ -156,10 +216,11 @@ def run(
                 max_requests=max_requests,
                 rate_limit=rate_limit,
                 report_dir=report_dir,
+                baseline_path=baseline,
             )
             config = build_config(flags)
             if not dry_run:
-                check_reachable(config.base_url)
+                check_reachable(config.base_url, config.timeout)
         except ConfigError as exc:
             fail(str(exc))
         code = pytest.main(pytest_args(flags, suites, pytest_extra))

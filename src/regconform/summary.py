@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from regconform.config import RunConfig
@@ -12,13 +13,21 @@ MARKS = {
     "pass": "ok",
     "fail": "FAIL",
     "warn": "warn",
+    "known deviation": "known",
+    "fixed": "fixed",
     "skipped": "skip",
     "not run": "-",
     "self-tested": "self",
 }
 
 
-def write_summary(tr: Any, results: RunResults, config: RunConfig, target: Target | None) -> None:
+def write_summary(
+    tr: Any,
+    results: RunResults,
+    config: RunConfig,
+    target: Target | None,
+    reports: list[Path] | None = None,
+) -> None:
     tr.section("regconform: requirements", sep="=")
     for rid, level, verdict, checked, note in results.rows():
         note = f"  {note[:110]}" if note else ""
@@ -27,6 +36,7 @@ def write_summary(tr: Any, results: RunResults, config: RunConfig, target: Targe
     ordered = ", ".join(f"{counts[k]} {k}" for k in MARKS if counts.get(k))
     tr.write_line("")
     tr.write_line(f"requirements: {ordered} (failing level: {config.failing_level.name})")
+    _write_baseline(tr, results)
     if target is not None:
         tr.write_line(
             f"requests: {target.log.count} sent to {config.base_url}, seed {config.seed}, "
@@ -39,3 +49,29 @@ def write_summary(tr: Any, results: RunResults, config: RunConfig, target: Targe
             )
             for rid, count in sorted(target.log.per_requirement.items()):
                 tr.write_line(f"  {rid:<8} {count}")
+    if reports:
+        tr.write_line("reports: " + ", ".join(str(path) for path in reports))
+
+
+def _write_baseline(tr: Any, results: RunResults) -> None:
+    """What became of each baseline entry: known, expired (fails as usual) or fixed."""
+    if results.baseline.path is None:
+        return
+    by_verdict: dict[str, list[str]] = {}
+    for rid, result in results.by_id.items():
+        if result.waiver is None:
+            continue
+        verdict = result.verdict(results.failing_level)
+        key = "expired" if result.waiver.expired and verdict in ("fail", "warn") else verdict
+        by_verdict.setdefault(key, []).append(rid)
+    tr.write_line(f"baseline {results.baseline.path}:")
+    lines = {
+        "known deviation": "known deviation(s), not failing the run",
+        "expired": "EXPIRED, failing as usual",
+        "fixed": "fixed, no longer violated: remove from the baseline",
+        "skipped": "listed but skipped in this run",
+        "not run": "listed but not run",
+    }
+    for key, text in lines.items():
+        if by_verdict.get(key):
+            tr.write_line(f"  {len(by_verdict[key])} {text}: {', '.join(by_verdict[key])}")

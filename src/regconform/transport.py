@@ -9,12 +9,14 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
+import urllib3.exceptions
 
 from regconform.exchange import REDACTED, Exchange, SentRequest
 from regconform.profile import Profile
@@ -23,10 +25,11 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_429_RETRIES = 3
 MAX_RETRY_WAIT = 10.0
 BREAKER_THRESHOLD = 2  # consecutive transport failures before we stop trying
+READ_SIZE = 65536
 
 
 class TargetError(Exception):
-    """The target did not answer usably (refused, reset, hung, oversized)."""
+    """The target did not answer usably (refused, reset, hung, too slow, oversized)."""
 
 
 class UnsafeRequest(Exception):
@@ -126,12 +129,37 @@ class Target:
         self._budget = max_requests
         self._interval = 1.0 / rate_limit if rate_limit else 0.0
         self._last_sent = 0.0
-        self._failures: list[str] = []
+        self._failures: list[str] = []  # consecutive transport failures; the breaker reads it
         self._session = requests.Session()
         self._session.trust_env = False  # never route through a proxy from the environment
 
     def close(self) -> None:
         self._session.close()
+
+    @property
+    def broken(self) -> str | None:
+        """Why the breaker is open (nothing more will be sent), or None while it is closed."""
+        if len(self._failures) < BREAKER_THRESHOLD:
+            return None
+        return (
+            f"the target stopped answering ({len(self._failures)} failures in a row, "
+            f"last: {self._failures[-1]}); nothing more is sent"
+        )
+
+    @contextmanager
+    def restoring(self, requests: int) -> Iterator[None]:
+        """Requests sent inside put records back as the profile gives them. They have an
+        allowance of their own (`requests` sends and their 429 retries) instead of
+        --max-requests, a closed breaker (one more chance: leaving data as found matters more
+        than the streak that tripped it), and no requirement ids."""
+        saved = self._budget, self.current_requirements
+        self._budget = requests * (MAX_429_RETRIES + 1)
+        self.current_requirements = ()
+        self._failures.clear()
+        try:
+            yield
+        finally:
+            self._budget, self.current_requirements = saved
 
     def put(
         self,
@@ -161,8 +189,8 @@ class Target:
             for k, v in headers.items()
         }
         sent = SentRequest("PUT", self.base_url + path_and_query, shown, raw_body)
-        self.log.add("PUT", path_and_query, raw_body, self.current_requirements)
         if self._dry_run:
+            self.log.add("PUT", path_and_query, raw_body, self.current_requirements)
             return Exchange(sent, 0, {}, b"", sent_json=body, dry_run=True)
         return self._send(sent, headers, raw_body, body)
 
@@ -170,6 +198,10 @@ class Target:
         self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
     ) -> Exchange:
         for attempt in range(MAX_429_RETRIES + 1):
+            self._admit()
+            if attempt == 0:  # the log holds what was sent, once, whatever the throttling
+                path_and_query = sent.url.removeprefix(self.base_url)
+                self.log.add(sent.method, path_and_query, raw, self.current_requirements)
             exchange = self._send_once(sent, headers, raw, body)
             if exchange.status != 429:
                 return exchange
@@ -179,18 +211,21 @@ class Target:
             time.sleep(min(MAX_RETRY_WAIT, _retry_after(exchange.headers.get("retry-after"))))
         raise Throttled(f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After")
 
-    def _send_once(
-        self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
-    ) -> Exchange:
-        if len(self._failures) >= BREAKER_THRESHOLD:
-            raise TargetError(
-                f"target stopped answering; not sending more (last: {self._failures[-1]})"
-            )
+    def _admit(self) -> None:
+        """Raise, before anything is sent, if the breaker is open or the budget used up."""
+        broken = self.broken
+        if broken:
+            raise TargetError(broken)
         if self._budget is not None:
             if self._budget <= 0:
                 raise BudgetExhausted("the --max-requests budget is used up")
             self._budget -= 1
+
+    def _send_once(
+        self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
+    ) -> Exchange:
         self._pace()
+        where = f"{sent.method} {sent.url}"
         started = time.perf_counter()
         try:
             with self._session.put(
@@ -201,14 +236,12 @@ class Target:
                 stream=True,
                 allow_redirects=False,
             ) as response:
-                content = self._read_capped(response)
+                content = self._read_capped(response, started + self._timeout[1], where)
                 status, response_headers = response.status_code, response.headers
-        except requests.Timeout:
-            where = f"{sent.method} {sent.url}"
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
             raise self._failed(f"no answer within {self._timeout[1]:g} s: {where}") from None
-        except requests.ConnectionError as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             reason = _short_reason(exc)
-            where = f"{sent.method} {sent.url}"
             raise self._failed(f"connection failed ({reason}): {where}") from None
         self._failures.clear()
         lowered = {k.lower(): v for k, v in response_headers.items()}
@@ -216,15 +249,21 @@ class Target:
             sent, status, lowered, content, sent_json=body, elapsed=time.perf_counter() - started
         )
 
-    def _read_capped(self, response: requests.Response) -> bytes:
+    def _read_capped(self, response: requests.Response, deadline: float, where: str) -> bytes:
+        """The body, at most MAX_BODY_BYTES of it, complete by `deadline`: a server dribbling
+        bytes just inside the read timeout cannot hold the run (checked between reads)."""
+        too_big = f"response body exceeds {MAX_BODY_BYTES // (1024 * 1024)} MB: {where}"
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise self._failed(too_big)
         chunks, size = [], 0
-        for chunk in response.iter_content(chunk_size=65536):
+        while chunk := response.raw.read1(READ_SIZE, decode_content=True):
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                raise TargetError(
-                    f"response body exceeds {MAX_BODY_BYTES // (1024 * 1024)} MB: "
-                    f"{response.request.method} {response.url}"
-                )
+                raise self._failed(too_big)
+            if time.perf_counter() > deadline:
+                limit = self._timeout[1]
+                raise self._failed(f"no complete answer within {limit:g} s: {where}")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -245,11 +284,16 @@ def _short_reason(exc: Exception) -> str:
     for marker in (
         "Connection refused",
         "Connection reset",
+        "Broken pipe",
         "Name or service not known",
         "nodename nor servname",
         "Temporary failure in name resolution",
         "Remote end closed connection",
         "RemoteDisconnected",
+        "IncompleteRead",
+        "BadStatusLine",
+        "LineTooLong",
+        "got more than 100 headers",
         "timed out",
     ):
         if marker in text:

@@ -3,6 +3,7 @@
 By default only MUST requirements fail a test; SHOULD and INFERRED violations are recorded as
 warnings (`--level` moves the line). A server that chose differently where every source is
 silent is not nonconformant, so INFERRED never fails a default run.
+Requirements the baseline waives (`--baseline`) are tallied like any other but never raise.
 """
 
 from __future__ import annotations
@@ -34,9 +35,15 @@ class Tally:
 class Verdicts:
     """Per-test score keeper; the plugin collects one per test item."""
 
-    def __init__(self, catalogue: dict[str, Requirement], failing_level: Level) -> None:
+    def __init__(
+        self,
+        catalogue: dict[str, Requirement],
+        failing_level: Level,
+        waived: frozenset[str] = frozenset(),
+    ) -> None:
         self.catalogue = catalogue
         self.failing_level = failing_level
+        self.waived = waived  # the baseline's accepted deviations: tallied, never raised
         self.tallies: dict[str, Tally] = {}
 
     def judge(self, exchange: Exchange, *checks: Check) -> None:
@@ -51,6 +58,8 @@ class Verdicts:
                 tally = self._tally(violation.requirement)
                 tally.violated += 1
                 tally.message = explain([violation], exchange, self.catalogue)
+                if violation.requirement in self.waived:
+                    continue
                 if self.catalogue[violation.requirement].level >= self.failing_level:
                     failing.append(violation)
         if failing:

@@ -1,63 +1,146 @@
-"""report.json: the record of a run, per requirement. Never holds the token."""
+"""report.json: the record of a run, per requirement. Never holds the token.
+
+The HTML report is built from this record alone (regconform.report.html), so it can be
+regenerated later with `regconform report html report.json`.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from regconform._version import __version__
 from regconform.config import RunConfig
 from regconform.contracts import load_contracts
-from regconform.results import RunResults
+from regconform.profile import Profile
+from regconform.results import RequirementResult, RunResults
 from regconform.transport import Target
 
 REPORT_JSON = "report.json"
+SCHEMA_VERSION = 2  # bumped when a field changes meaning; 1 had no timestamps or failures
+
+# The order verdicts are counted and shown in, worst first.
+VERDICTS = (
+    "fail",
+    "warn",
+    "known deviation",
+    "fixed",
+    "pass",
+    "skipped",
+    "not run",
+    "self-tested",
+)
+
+_REQUEST = "request:  "
+_RESPONSE = "\nresponse: "
 
 
-def run_record(results: RunResults, config: RunConfig, target: Target | None) -> dict[str, Any]:
-    requirements = {}
-    for rid, result in results.by_id.items():
-        req = result.requirement
-        requirements[rid] = {
-            "level": req.level.name,
-            "operation": req.operation,
-            "kind": req.kind,
-            "statement": req.statement,
-            "source": req.source,
-            "quote": req.quote,
-            "verdict": result.verdict(results.failing_level),
-            "checked": result.tally.checked,
-            "violated": result.tally.violated,
-            "message": result.tally.message,
-            "skipped_reasons": sorted(set(result.skipped)),
-            "tests": sorted(result.tests),
-        }
+def failure_fields(message: str) -> dict[str, Any] | None:
+    """Split a Tally.message (regconform.verdicts.explain) into its parts, or None if empty.
+
+    The message is the violation lines, then `request:  <curl>`, then `response: <described
+    response>`, which is last because the response body (any text the server chose) may itself
+    hold newlines or the word "response:".
+    """
+    if not message:
+        return None
+    head, found, rest = message.partition("\n" + _REQUEST)
+    if not found and message.startswith(_REQUEST):
+        head, rest = "", message.removeprefix(_REQUEST)
+    request, has_response, response = rest.partition(_RESPONSE)
+    return {
+        "violations": [line for line in head.splitlines() if line],
+        "request": request.strip() or None,
+        "response": response if has_response else None,
+    }
+
+
+def _requirement(result: RequirementResult, results: RunResults) -> dict[str, Any]:
+    req = result.requirement
+    return {
+        "level": req.level.name,
+        "operation": req.operation,
+        "kind": req.kind,
+        "statement": req.statement,
+        "source": req.source,
+        "quote": req.quote,
+        "verdict": result.verdict(results.failing_level),
+        "note": result.note(results.failing_level),
+        "checked": result.tally.checked,
+        "violated": result.tally.violated,
+        "message": result.tally.message,
+        "failure": failure_fields(result.tally.message),
+        "baseline": result.waiver.as_dict() if result.waiver else None,
+        "skipped_reasons": sorted(set(result.skipped)),
+        "tests": sorted(result.tests),
+    }
+
+
+def _profile(profile: Profile) -> dict[str, Any]:
+    """What the profile told the suite: where its records are (it never holds the token)."""
+    sections = {
+        "course_registrations": profile.course,
+        "event_track_registrations": profile.tracks,
+    }
+    return {
+        "path": str(profile.path) if profile.path else None,
+        "token_env": profile.token_env,
+        **{name: asdict(section) if section else None for name, section in sections.items()},
+    }
+
+
+def run_record(
+    results: RunResults,
+    config: RunConfig,
+    target: Target | None,
+    started: datetime | None = None,
+    exit_status: int | None = None,
+) -> dict[str, Any]:
+    finished = datetime.now(UTC)
+    started = started or finished
     profile = config.profile
+    baseline = results.baseline
+    counts = results.counts()
     return {
         "tool": "regconform",
         "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": finished.isoformat(timespec="seconds"),
+        "duration_s": round((finished - started).total_seconds(), 3),
+        "exit_status": exit_status,
         "contract_hashes": load_contracts().hashes,
         "seed": config.seed,
         "max_examples": config.max_examples,
         "failing_level": config.failing_level.name,
         "base_url": config.base_url,
         "profile": str(profile.path) if profile.path else None,
+        "profile_used": _profile(profile),
         "suites": {
             "course_registrations": profile.course is not None,
             "event_track_registrations": profile.tracks is not None,
         },
+        "baseline": str(baseline.path) if baseline.path else None,
         "dry_run": config.dry_run,
         "requests_sent": target.log.count if target else 0,
         "request_log_sha256": target.log.sha256 if target else None,
-        "counts": results.counts(),
-        "requirements": requirements,
+        "counts": {verdict: counts[verdict] for verdict in VERDICTS if counts.get(verdict)},
+        "requirements": {
+            rid: _requirement(result, results) for rid, result in results.by_id.items()
+        },
     }
 
 
-def write_run_record(path: Path, record: dict[str, Any], secrets: tuple[str, ...]) -> None:
-    text = json.dumps(record, indent=2, sort_keys=False, ensure_ascii=False)
+def scrubbed(text: str, secrets: tuple[str, ...]) -> str:
     for secret in secrets:  # belt and braces: nothing we record should hold it anyway
         text = text.replace(secret, "***")
+    return text
+
+
+def write_run_record(path: Path, record: dict[str, Any], secrets: tuple[str, ...]) -> None:
+    text = json.dumps(record, indent=2, sort_keys=False, ensure_ascii=False, default=str)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n", encoding="utf-8")
+    path.write_text(scrubbed(text, secrets) + "\n", encoding="utf-8")

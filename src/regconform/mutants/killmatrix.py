@@ -1,0 +1,245 @@
+"""The kill matrix: run the suites against the reference server and every mutant, over HTTP.
+
+Each target gets its own `regconform serve [--mutant NAME]` process and its own `regconform
+run` process, and is judged only by the report.json that run writes: the self-test sees what
+a user would see, never the server's insides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from regconform.embedded import stop
+from regconform.mutants._mutant import Mutant
+from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
+from regconform.report.run_record import REPORT_JSON
+
+FLAGGED = frozenset({"fail", "warn"})
+DEFAULT_JOBS = 2  # a target is two processes; two targets at once keep two cores busy
+SERVER_START_TIMEOUT = 30.0
+RUN_TIMEOUT = 300.0
+_KEPT_ENV = ("REGCONFORM_CONTRACTS",)  # other REGCONFORM_* settings would override our flags
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one run of the suites said about one target (mutant None: the reference server)."""
+
+    mutant: Mutant | None
+    verdicts: dict[str, str]  # requirement id -> verdict in report.json
+    seconds: float
+    error: str | None = None  # why there is no report
+
+    @property
+    def label(self) -> str:
+        return self.mutant.name if self.mutant else "reference"
+
+    @property
+    def flagged(self) -> tuple[str, ...]:
+        """Ids whose verdict was fail or warn, in catalogue order."""
+        return tuple(rid for rid, verdict in self.verdicts.items() if verdict in FLAGGED)
+
+    @property
+    def caught(self) -> bool:
+        """Whether the run reported the mutant's own requirement."""
+        return self.mutant is not None and self.mutant.requirement in self.flagged
+
+
+@dataclass(frozen=True)
+class KillMatrix:
+    reference: RunOutcome
+    rows: tuple[RunOutcome, ...]  # one per mutant, in the order asked for
+    seconds: float
+
+    @property
+    def caught(self) -> int:
+        return sum(row.caught for row in self.rows)
+
+    @property
+    def missed(self) -> tuple[RunOutcome, ...]:
+        return tuple(row for row in self.rows if not row.caught)
+
+    @property
+    def false_alarms(self) -> tuple[str, ...]:
+        return self.reference.flagged
+
+    @property
+    def passed(self) -> bool:
+        """The reference is clean and every mutant is caught by its own id."""
+        clean = self.reference.error is None and not self.false_alarms
+        return clean and not self.missed
+
+
+def child_env() -> dict[str, str]:
+    """The environment of our children: the server's token, no stray REGCONFORM_* settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("REGCONFORM_") or key in _KEPT_ENV
+    }
+    env[TOKEN_ENV] = DEFAULT_TOKEN
+    return env
+
+
+def _regconform(*args: str) -> list[str]:
+    return [sys.executable, "-m", "regconform", *args]
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+@contextmanager
+def served(mutant: Mutant | None, folder: Path) -> Iterator[tuple[str, Path]]:
+    """Run `regconform serve [--mutant NAME]` on a free port; yield (base URL, profile)."""
+    profile = folder / "profile.toml"
+    log = folder / "serve.log"  # a crashing mutant's tracebacks land here, not on our terminal
+    command = _regconform("serve", "--port", "0", "--profile-out", str(profile))
+    if mutant is not None:
+        command += ["--mutant", mutant.name]
+    with log.open("w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=child_env()
+        )
+        try:
+            yield _announced_url(process, log), profile
+        finally:
+            stop(process)
+
+
+def _announced_url(process: subprocess.Popen[str], log: Path) -> str:
+    """The base URL the server prints first; RuntimeError when it does not start."""
+    assert process.stdout is not None
+    line = _readline(process.stdout, SERVER_START_TIMEOUT)
+    if not line.startswith("base_url: "):
+        process.kill()
+        raise RuntimeError(f"the server did not start: {line!r}\n{_tail(log)}")
+    return line.removeprefix("base_url: ").strip()
+
+
+def _readline(stream: IO[str], timeout: float) -> str:
+    """One line from a pipe, or '' after `timeout` s; a daemon thread, as a read cannot time out."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=timeout)
+    except queue.Empty:
+        return ""
+
+
+def run_command(
+    base_url: str, profile: Path, report_dir: Path, max_examples: int | None, seed: int
+) -> list[str]:
+    """The `regconform run` command line of one target: every suite, every level."""
+    examples = [] if max_examples is None else ["--max-examples", str(max_examples)]
+    return _regconform(
+        "run",
+        *("--base-url", base_url, "--profile", str(profile), "--level", "all"),
+        *("--seed", str(seed), *examples, "--report-dir", str(report_dir)),
+        # Verdicts come from report.json, not from assert messages: skipping pytest's
+        # assertion rewriting of the plugins' packages halves the CPU of a run when no
+        # bytecode can be cached (PYTHONDONTWRITEBYTECODE).
+        "--assert=plain",
+    )
+
+
+def read_verdicts(report: Path) -> dict[str, str]:
+    """Requirement id -> verdict, from a run's report.json."""
+    record: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return {rid: entry["verdict"] for rid, entry in record["requirements"].items()}
+
+
+def run_target(mutant: Mutant | None, max_examples: int | None = None, seed: int = 0) -> RunOutcome:
+    """Serve the reference server or `mutant`, run every suite against it, read the verdicts."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="regconform-kill-") as tmp:
+        folder = Path(tmp)
+        try:
+            with served(mutant, folder) as (base_url, profile):
+                log = folder / "run.log"
+                command = run_command(base_url, profile, folder, max_examples, seed)
+                with log.open("w", encoding="utf-8") as output:
+                    subprocess.run(
+                        command,
+                        stdout=output,
+                        stderr=subprocess.STDOUT,
+                        env=child_env(),
+                        timeout=RUN_TIMEOUT,
+                        check=False,
+                    )
+            report = folder / REPORT_JSON
+            if not report.exists():
+                raise RuntimeError(f"the run wrote no {REPORT_JSON}:\n{_tail(log)}")
+            verdicts = read_verdicts(report)
+        except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            return RunOutcome(mutant, {}, time.monotonic() - started, error=str(exc))
+    return RunOutcome(mutant, verdicts, time.monotonic() - started)
+
+
+def kill_matrix(
+    mutants: Sequence[Mutant],
+    *,
+    jobs: int = DEFAULT_JOBS,
+    max_examples: int | None = None,
+    seed: int = 0,
+    progress: Callable[[RunOutcome], None] | None = None,
+) -> KillMatrix:
+    """Run the reference server and every mutant, `jobs` targets at a time."""
+    started = time.monotonic()
+    targets: list[Mutant | None] = [None, *mutants]
+    outcomes: dict[int, RunOutcome] = {}
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        futures = {
+            pool.submit(run_target, target, max_examples, seed): index
+            for index, target in enumerate(targets)
+        }
+        for future in as_completed(futures):
+            outcomes[futures[future]] = future.result()
+            if progress is not None:
+                progress(outcomes[futures[future]])
+    ordered = [outcomes[index] for index in range(len(targets))]
+    return KillMatrix(ordered[0], tuple(ordered[1:]), time.monotonic() - started)
+
+
+def matrix_lines(matrix: KillMatrix) -> Iterable[str]:
+    """The kill matrix as text: one row per mutant, then the score and false alarms."""
+    rows = [
+        (
+            row.label,
+            row.mutant.requirement if row.mutant else "",
+            " ".join(row.flagged) or ("(error)" if row.error else "-"),
+            "CAUGHT" if row.caught else "MISSED",
+        )
+        for row in matrix.rows
+    ]
+    widths = [
+        max([len(header), *(len(row[i]) for row in rows)])
+        for i, header in enumerate(("mutant", "breaks"))
+    ]
+    yield f"{'mutant':<{widths[0]}}  {'breaks':<{widths[1]}}  verdict  flagged (fail/warn)"
+    for name, breaks, flagged, verdict in rows:
+        yield f"{name:<{widths[0]}}  {breaks:<{widths[1]}}  {verdict:<7}  {flagged}"
+    for row in (matrix.reference, *matrix.rows):
+        if row.error:
+            yield f"error in {row.label}: {row.error}"
+    total = len(matrix.rows)
+    score = f"{matrix.caught / total:.0%}" if total else "n/a"
+    yield ""
+    yield f"mutation score: {matrix.caught}/{total} caught ({score})"
+    alarms = " ".join(matrix.false_alarms) or "none"
+    yield f"reference server false alarms: {len(matrix.false_alarms)} ({alarms})"
+    yield f"wall time: {matrix.seconds:.1f} s"

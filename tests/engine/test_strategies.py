@@ -1,0 +1,50 @@
+"""The generated requests are what their tests claim: valid ones valid, invalid ones invalid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, seed, settings
+from jsonschema import Draft202012Validator
+
+from regconform.contracts import COURSE_REQUEST_SCHEMA, load_contracts
+from regconform.profile import CourseSection
+from regconform.strategies.course import CourseRequests
+
+CONTRACTS = load_contracts()
+SCHEMA = CONTRACTS.component(CONTRACTS.course_openapi, COURSE_REQUEST_SCHEMA)
+VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+REQUESTS = CourseRequests(CONTRACTS, CourseSection("acme", ("cr-1", "cr-2")))
+QUIET = settings(
+    max_examples=60, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+)
+
+
+@seed(0)
+@QUIET
+@given(REQUESTS.valid_updates())
+def test_valid_updates_satisfy_the_request_schema(update: tuple[str, dict[str, Any]]) -> None:
+    """Every generated valid update is schema-valid, aimed at its record, without sys_locked."""
+    record_id, body = update
+    assert VALIDATOR.is_valid(body), list(VALIDATOR.iter_errors(body))[:1]
+    assert body["id"] == record_id
+    assert "sys_locked" not in body and "sys_version" not in body
+
+
+@seed(0)
+@QUIET
+@given(REQUESTS.schema_violating_bodies())
+def test_schema_violating_bodies_break_the_request_schema(body: Any) -> None:
+    """Schemathesis's negative bodies really violate the schema (not only a header or path)."""
+    assert isinstance(body, bytes) or not VALIDATOR.is_valid(body)
+
+
+@seed(0)
+@QUIET
+@given(REQUESTS.invalid_updates("CR-014"))
+def test_wrong_type_updates_break_the_request_schema(
+    update: tuple[str, dict[str, Any], Any],
+) -> None:
+    """A one-violation update for CR-014 is schema-invalid."""
+    _, body, _ = update
+    assert not VALIDATOR.is_valid(body)

@@ -1,0 +1,106 @@
+"""A broken target ends the run quickly, with a failure that names what happened: never a hang,
+never a Python traceback, never the token. Each fault is one FaultyServer mode.
+
+How long the client waits is measured at the server (from a request's arrival to the client
+hanging up), so the bounds hold on a loaded machine; the wall-time bounds of whole runs only
+rule out hangs of minutes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from faulty_server import FaultyServer
+from safety_runs import TOKEN, TRACEBACK, Run, behind_proxy, in_parallel, regconform, write_profile
+
+TIMEOUT = "2"
+# Content faults are found by the checks, and hypothesis then shrinks the failing example:
+# one example per test and a stop at the first failure keep those runs short.
+FIRST_FAILURE = ("--max-examples", "1", "-x")
+
+
+@dataclass(frozen=True)
+class Case:
+    fault: str
+    code: int
+    says: str  # what the output must name
+    waits: str | None = None  # the method the client waits --timeout on, then gives up
+    extra: tuple[str, ...] = ()
+
+
+CASES = [
+    # The preflight's HEAD already gets no answer: a usage error, before any test.
+    Case("hang", 4, f"accepted a connection but sent no answer within {TIMEOUT} s", "HEAD"),
+    # HEAD is answered; then PUTs fail, and the breaker stops the run after two of them.
+    Case("hang-put", 1, f"no answer within {TIMEOUT} s", "PUT"),
+    Case("slow", 1, f"no answer within {TIMEOUT} s", "PUT"),
+    Case("reset", 1, "connection failed (connection reset)"),
+    Case("huge", 1, "response body exceeds 5 MB"),
+    Case("not-json", 1, "200 body is not a JSON object", extra=FIRST_FAILURE),
+    Case("wrong-type", 1, "200 Content-Type is 'text/html'", extra=FIRST_FAILURE),
+    Case("500", 1, "HTTP 500 application/json", extra=FIRST_FAILURE),
+]
+BREAKER_STOP = "the target stopped answering (2 failures in a row"
+NO_HANG = 90.0  # seconds: a whole run, however loaded the machine; a hang takes minutes
+
+
+@pytest.fixture(scope="module")
+def faulty_runs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, tuple[Run, FaultyServer]]]:
+    """Every case's run and its server, a few runs at a time (most of each is waiting)."""
+    folder = tmp_path_factory.mktemp("faulty")
+    with ExitStack() as stack:
+        servers, calls = [], []
+        for case in CASES:
+            servers.append(stack.enter_context(FaultyServer(case.fault)))
+            profile = write_profile(folder / f"{case.fault}.toml", servers[-1].url)
+            args = ("run", "--profile", profile, "--timeout", TIMEOUT, *case.extra)
+            calls.append((args, {}))
+        runs = in_parallel(calls)
+    triples = zip(CASES, runs, servers, strict=True)
+    yield {case.fault: (run, server) for case, run, server in triples}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.fault for case in CASES])
+def test_faulty_target_fails_fast_and_says_why(
+    faulty_runs: dict[str, tuple[Run, FaultyServer]], case: Case
+) -> None:
+    """The run ends with the documented exit code and a message naming the fault, having
+    waited --timeout at most per request; no traceback, and the token nowhere in the output."""
+    run, server = faulty_runs[case.fault]
+    assert run.code == case.code, run.explain()
+    assert case.says in run.output, run.explain()
+    assert run.wall < NO_HANG, run.explain()
+    assert TRACEBACK not in run.output
+    assert TOKEN not in run.output
+    if case.waits:
+        waited = [end - seen.at for seen, end in server.ended if seen and seen.method == case.waits]
+        assert waited and all(1.5 < wait < float(TIMEOUT) + 1.5 for wait in waited), waited
+    if case.code == 4:
+        assert run.stderr.startswith("regconform: error: ") and run.stderr.count("\n") == 1
+        assert [seen.method for seen in server.requests] == ["HEAD"]
+    elif not case.extra:  # transport failures: the breaker stops the run after two
+        assert BREAKER_STOP in run.stdout, run.explain()
+        assert len(server.puts()) == 2
+    else:  # a nonconformance report shows the request, its credential redacted
+        assert "-H 'Authorization: Bearer ***'" in run.stdout, run.explain()
+
+
+@pytest.mark.requirement("GEN-007")
+def test_429_is_retried_after_the_retry_after_wait(tmp_path: Path) -> None:
+    """A 429 with Retry-After: 2 is retried, the same request, about 2 s later; the run
+    then carries on and passes, and the summary counts the throttled answer."""
+    with behind_proxy("429-once", retry_after=2) as proxy:
+        profile = write_profile(tmp_path / "profile.toml", proxy.url)
+        run = regconform("run", "--profile", profile, "--suite", "shared", "--max-examples", "1")
+        puts = proxy.puts()
+    assert run.code == 0, run.explain()
+    first, retry = puts[0], puts[1]
+    assert (retry.path, retry.body) == (first.path, first.body)
+    assert 1.9 <= retry.at - first.at <= 4.0
+    assert "1 answered 429 and retried" in run.stdout
+    assert TRACEBACK not in run.output

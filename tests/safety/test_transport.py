@@ -1,0 +1,141 @@
+"""The transport's guards, in process: the allow-list, the budget and the restore allowance,
+bounded 429 retries, the breaker, the whole-answer deadline, and what a restore reports."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from faulty_server import FaultyServer
+from safety_runs import TOKEN, behind_proxy
+from test_allow_list import BASELINES
+
+from regconform.profile import Profile, parse_profile
+from regconform.reference.fixtures import TRACK_REGISTRATION_IDS, fixture_profile
+from regconform.restore import Restored, restore_course, restore_tracks
+from regconform.transport import (
+    MAX_429_RETRIES,
+    BudgetExhausted,
+    Target,
+    TargetError,
+    Throttled,
+    UnsafeRequest,
+)
+
+CR_1 = ("courseRegistrations", "acme", "cr-1")
+MADE_UP = "0d6b0f5e-7a53-4c0e-9a51-2f3c7d1e9b11"  # a uuid the reference server does not hold
+
+
+def profile(base_url: str, **course: Any) -> Profile:
+    """The reference fixtures' profile, given only cr-1 (plus `course` keys)."""
+    raw = fixture_profile(base_url)
+    raw["course_registrations"] |= {"registration_ids": ["cr-1"], **course}
+    return parse_profile(raw)
+
+
+@pytest.fixture
+def target_of() -> Iterator[Any]:
+    """Builds Targets for the test and closes them after it."""
+    made: list[Target] = []
+
+    def make(base_url: str, given: Profile | None = None, **options: Any) -> Target:
+        made.append(Target(base_url, TOKEN, given or profile(base_url), **options))
+        return made[-1]
+
+    yield make
+    for target in made:
+        target.close()
+
+
+def test_request_outside_the_profile_is_refused_unsent(target_of: Any) -> None:
+    """A record the profile does not list is refused before anything leaves; nothing is logged."""
+    with FaultyServer("forward") as server:
+        target = target_of(server.url)
+        with pytest.raises(UnsafeRequest, match="'cr-3' is not in the profile"):
+            target.put(("courseRegistrations", "acme", "cr-3"), checked_ids=("acme", "cr-3"))
+    assert server.connections == 0 and target.log.count == 0
+
+
+def test_429_is_retried_a_bounded_number_of_times(target_of: Any) -> None:
+    """A server answering only 429 gets the request 1 + MAX_429_RETRIES times, then Throttled."""
+    with FaultyServer("429", retry_after=0) as server:
+        target = target_of(server.url)
+        with pytest.raises(Throttled):
+            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+    assert len(server.puts()) == 1 + MAX_429_RETRIES
+    assert target.log.count == 1 and target.throttled == 1 + MAX_429_RETRIES
+
+
+def test_spent_budget_sends_nothing_but_restores_still_go(target_of: Any) -> None:
+    """--max-requests 1: the second request is refused unsent; the restore has its own allowance."""
+    with behind_proxy() as proxy:
+        target = target_of(proxy.url, max_requests=1)
+        target.put(CR_1, body={}, checked_ids=CR_1[1:])
+        with pytest.raises(BudgetExhausted):
+            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+        section = profile(proxy.url, baseline_bodies={"cr-1": BASELINES["cr-1"]}).course
+        assert section is not None
+        restored = restore_course(target, section)
+        with pytest.raises(BudgetExhausted):  # the allowance was the restore's alone
+            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+    assert restored == [Restored("course registration acme/cr-1", True, "HTTP 200")]
+    assert len(proxy.puts()) == 2 and target.log.count == 2
+
+
+def test_breaker_opens_after_two_failures_in_a_row(target_of: Any) -> None:
+    """Two resets in a row open the breaker: the third request is not sent at all."""
+    with FaultyServer("reset") as server:
+        target = target_of(server.url)
+        for _ in range(2):
+            with pytest.raises(TargetError, match=r"connection failed \(connection reset\)"):
+                target.put(CR_1, body={}, checked_ids=CR_1[1:])
+        with pytest.raises(TargetError, match="stopped answering"):
+            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+    assert len(server.puts()) == 2
+    assert target.broken is not None and "2 failures in a row" in target.broken
+
+
+def test_dribbled_answer_is_cut_at_the_timeout(target_of: Any) -> None:
+    """A body sent a byte at a time, each within the read timeout, is cut at --timeout."""
+    with FaultyServer("trickle") as server:
+        target = target_of(server.url, timeout=1.0)
+        started = time.monotonic()
+        with pytest.raises(TargetError, match="no complete answer within 1 s"):
+            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize(
+    ("fault", "detail"),
+    [("500", "refused: HTTP 500 application/json"), ("reset", "connection failed")],
+)
+def test_restore_says_why_a_record_was_not_restored(
+    target_of: Any, fault: str, detail: str
+) -> None:
+    """A refused or failed restore is reported as not done, with the reason."""
+    with FaultyServer(fault) as server:
+        target = target_of(server.url)
+        section = profile(server.url, baseline_bodies={"cr-1": {"id": "cr-1"}}).course
+        assert section is not None
+        (restored,) = restore_course(target, section)
+    assert not restored.done and restored.detail.startswith(detail), restored
+
+
+def test_track_restore_names_the_registrations_a_207_lists(target_of: Any) -> None:
+    """A 207 to the restore: the ids it lists as failed are not restored, the rest are."""
+    with behind_proxy() as proxy:
+        raw = fixture_profile(proxy.url)
+        raw["event_track_registrations"] |= {
+            "registration_ids": [TRACK_REGISTRATION_IDS[0], MADE_UP],
+            "restore_status": "REGISTERED",
+        }
+        given = parse_profile(raw)
+        assert given.tracks is not None
+        restored = restore_tracks(target_of(proxy.url, given), given.tracks)
+    known = f"track registration {TRACK_REGISTRATION_IDS[0]}"
+    assert restored == [
+        Restored(known, True, "HTTP 207, not listed as failed"),
+        Restored(f"track registration {MADE_UP}", False, "HTTP 207 lists it as failed"),
+    ]

@@ -39,7 +39,7 @@ CASSETTE_METADATA = "regconform-cassettes.json"
 class Plan:
     repeats: int = 3  # of the default run and of the peer, interleaved; the fastest is shown
     scaling_repeats: int = 2  # of each --max-examples point
-    replay_repeats: int = 2  # of the replay, and of the replay with the proposal
+    replay_repeats: int = 2  # of the replay
     raw_count: int = 1000  # requests per endpoint and client for the physical limit
     raw_rounds: int = 5  # short bursts, interleaved; the fastest counts
     scaling: tuple[int, ...] = (25, 50, 100, 200)
@@ -103,19 +103,14 @@ def verdicts(report: dict[str, Any]) -> dict[str, list[Any]]:
     return {rid: [r["verdict"], r["checked"]] for rid, r in report["requirements"].items()}
 
 
-def measure_against_peer(bench: Bench, plan: Plan) -> tuple[Row, Row, Row]:
-    """The default run, the --assert=plain proposal and the peer, interleaved (the machine's
-    load drifts; interleaving spreads it evenly over the three)."""
-    default, plain, peer = [], [], []
+def measure_against_peer(bench: Bench, plan: Plan) -> tuple[Row, Row]:
+    """The default run and the peer, interleaved (the machine's load drifts; interleaving
+    spreads it evenly over both)."""
+    default, peer = [], []
     for _ in range(plan.repeats):
         default.append(bench.regconform())
-        plain.append(bench.regconform("--", "--assert=plain"))
         peer.append([bench.peer(contract) for contract in (COURSE_OPENAPI, EVENT_TRACK_OPENAPI)])
-    return (
-        regconform_row("regconform run --profile P (default)", default),
-        regconform_row("  proposal: + --assert=plain", plain, note="pytest extra args only"),
-        peer_row(peer),
-    )
+    return regconform_row("regconform run --profile P (default)", default), peer_row(peer)
 
 
 def peer_row(repeats: list[list[tuple[Measured, int]]]) -> Row:
@@ -159,8 +154,7 @@ def replay_available(bench: Bench) -> bool:
 
 
 def measure_replay(bench: Bench, plan: Plan) -> list[Row]:
-    """Replay the committed cassettes (with none committed, record some first and time that);
-    and the same replay with the --assert=plain proposal."""
+    """Replay the committed cassettes (with none committed, record some first and time that)."""
     name = "replay of committed cassettes"
     if not replay_available(bench):
         return [Row(name, None, note="n/a: no `run --replay` yet")]
@@ -171,17 +165,11 @@ def measure_replay(bench: Bench, plan: Plan) -> list[Row]:
             recorded = bench.regconform("--record", "--cassettes", str(folder))
             rows.append(regconform_row("  recording them (--record)", [recorded]))
         replay = ("--replay", "--cassettes", str(folder))
-        replayed, plain = [], []
-        for _ in range(plan.replay_repeats):
-            replayed.append(bench.regconform(*replay, target=False))
-            plain.append(bench.regconform(*replay, "--", "--assert=plain", target=False))
+        replayed = [bench.regconform(*replay, target=False) for _ in range(plan.replay_repeats)]
     except RuntimeError as exc:
         return [*rows, Row(name, None, note=f"n/a: {str(exc).splitlines()[-1][:90]}")]
     row = regconform_row(name, replayed, note="regconform run --replay: no server")
-    proposal = regconform_row(
-        "  proposal: replay + --assert=plain", plain, note="pytest extra args only"
-    )
-    return [row, proposal, *rows]
+    return [row, *rows]
 
 
 def measure_scaling(bench: Bench, plan: Plan, default: Row) -> tuple[list[Row], dict[str, Any]]:
@@ -254,7 +242,6 @@ def environment() -> dict[str, Any]:
 def ratios(rows: dict[str, Row], xdist: dict[str, Any]) -> dict[str, float | None]:
     default, peer, limit = rows["default"], rows["peer"], rows["limit"]
     assert default.wall and peer.wall and limit.rate and default.rate and default.rate_wall
-    plain = rows["plain"]
     return {
         "regconform_wall_over_peer_wall": default.wall / peer.wall,
         "regconform_cpu_over_peer_cpu": (default.cpu or 0) / (peer.cpu or 1),
@@ -262,7 +249,6 @@ def ratios(rows: dict[str, Row], xdist: dict[str, Any]) -> dict[str, float | Non
         "validated_rate_over_raw_rate": default.rate / limit.rate,
         "validated_per_wall_s_over_raw_rate": default.rate_wall / limit.rate,
         "transport_rate_over_raw_rate": (rows["transport"].rate or 0) / limit.rate,
-        "assert_plain_wall_over_default_wall": (plain.wall or 0) / default.wall,
         "xdist_2_speedup": xdist["speedup"],
     }
 
@@ -274,8 +260,8 @@ def progress(message: str) -> None:
 def measure_all(bench: Bench, plan: Plan) -> dict[str, Any]:
     progress("physical limit")
     limit, transport = measure_limit(bench, plan)
-    progress(f"default run, --assert=plain and the peer, interleaved, {plan.repeats}x")
-    default, plain, peer = measure_against_peer(bench, plan)
+    progress(f"default run and the peer, interleaved, {plan.repeats}x")
+    default, peer = measure_against_peer(bench, plan)
     progress("the no-argument run")
     embedded = measure_embedded(bench)
     progress("replay")
@@ -284,11 +270,10 @@ def measure_all(bench: Bench, plan: Plan) -> dict[str, Any]:
     scaled, scaling = measure_scaling(bench, plan, default)
     progress("xdist -n 0 / -n 2")
     serial, parallel, xdist = measure_xdist(bench)
-    table = [limit, transport, default, plain, embedded, peer, replay, *replay_rows]
+    table = [limit, transport, default, embedded, peer, replay, *replay_rows]
     table += [*scaled, serial, parallel]
     named = {"default": default, "peer": peer, "limit": limit, "transport": transport}
-    named["plain"] = plain
-    peaks = [r.peak_mb for r in (default, plain, embedded, replay) if r.peak_mb]
+    peaks = [r.peak_mb for r in (default, embedded, replay) if r.peak_mb]
     return {
         "rows": table,
         "ratios": ratios(named, xdist),

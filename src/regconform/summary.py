@@ -39,7 +39,8 @@ def write_summary(
     _write_baseline(tr, results)
     if target is not None:
         tr.write_line(
-            f"requests: {target.log.count} sent to {config.base_url}, seed {config.seed}, "
+            f"requests: {target.log.count} {'would be sent' if config.dry_run else 'sent'} to "
+            f"{config.base_url}, seed {config.seed}, "
             f"request log sha256 {target.log.sha256[:16]}"
             + (f", {target.throttled} answered 429 and retried" if target.throttled else "")
         )

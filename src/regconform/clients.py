@@ -26,6 +26,8 @@ from regconform.strategies.course import CourseRequests
 from regconform.strategies.event_track import TrackRequests
 from regconform.transport import BudgetExhausted, Target, TargetError, Throttled, UnsafeRequest
 
+# Server-managed fields an update must never change (CR-037).
+CREATED_FIELDS = ("sys_created_at", "sys_created_by_id")
 # 415 is not in either document, but RFC 9110 gives it for exactly the wrong-content-type case.
 CONTENT_TYPE_STATUS = 415
 # The vendor documents 429 API-wide (throttled / quota_exceeded) though not for this operation.
@@ -81,7 +83,13 @@ class CourseClient:
         self.validator = _validator(contracts, contracts.course_openapi, COURSE_RESPONSE_SCHEMA)
         self.documented = _documented(contracts.course_openapi)
         # The last 200 body seen per record: what server-managed fields are compared with.
+        # Through PUT alone the first 200 is our first sight of a record, so a server that
+        # restamps sys_created_* on its first update would pass unseen; a profile baseline
+        # body that states them is the reference for that first answer (CR-037).
         self.last_seen: dict[str, dict[str, Any]] = {}
+        for record_id, body in section.baseline_bodies.items():
+            if known := {k: body[k] for k in CREATED_FIELDS if k in body}:
+                self.last_seen[record_id] = known
 
     def put(
         self, record_id: str, body: Any = None, *, tenant: str | None = None, **kwargs: Any

@@ -182,3 +182,17 @@ def test_a_check_reporting_an_undeclared_id_is_a_bug() -> None:
     rogue = Check("rogue", ("CR-001",), lambda ex: iter([common.Violation("CR-002", "x")]))
     with pytest.raises(RuntimeError, match="not declared"):
         list(rogue.run(exchange(200, {})))
+
+
+def test_created_fields_compare_with_a_partial_baseline_only_where_stated() -> None:
+    """A profile baseline stating only sys_created_by_id is compared on that field alone."""
+    answer = exchange(
+        200,
+        {"sys_created_at": "2026-01-01T00:00:00Z", "sys_created_by_id": "bob", "sys_version": 2},
+    )
+    stated = {"sys_created_by_id": "seeder"}
+    assert ids(cr.created_fields_unchanged.bind(previous=stated), answer) == ["CR-037"]
+    assert (
+        ids(cr.created_fields_unchanged.bind(previous={"sys_created_by_id": "bob"}), answer) == []
+    )
+    assert ids(cr.version_increases.bind(previous=stated), answer) == []

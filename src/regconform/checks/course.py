@@ -138,7 +138,9 @@ def created_fields_unchanged(
     if exchange.status != 200 or previous is None or not exchange.is_json:
         return
     for field in ("sys_created_at", "sys_created_by_id"):
-        before, after = previous.get(field), exchange.json.get(field)
+        if field not in previous:
+            continue  # a profile baseline may state only some of them
+        before, after = previous[field], exchange.json.get(field)
         if before != after:
             yield Violation("CR-037", f"`{field}` changed on update: {before!r} -> {after!r}")
 
@@ -148,6 +150,8 @@ def version_increases(exchange: Exchange, previous: dict[str, Any] | None) -> It
     if exchange.status != 200 or previous is None or not exchange.is_json:
         return
     before, after = previous.get("sys_version"), exchange.json.get("sys_version")
+    if before is None:
+        return  # a profile baseline states no version: nothing to compare with yet
     if (
         not isinstance(after, (int, float))
         or not isinstance(before, (int, float))

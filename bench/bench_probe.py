@@ -1,8 +1,10 @@
 """A pytest plugin the benchmark loads into a measured `regconform run` (`-p bench_probe`).
 
-It counts the exchanges judged and the requests sent, and notes when the test loop started and
-ended, so the bench can tell time spent in the suite from start-up. Each process (the xdist
-controller and every worker) writes its own JSON file into $REGCONFORM_BENCH_PROBE_DIR.
+It counts the exchanges judged and the requests sent, in all and per test (with the seconds
+each test's call took), and notes when the test loop started and ended, so the bench can tell
+time spent in the suite from start-up and see which tests the loop's time goes to. Each process
+(the xdist controller and every worker) writes its own JSON file into
+$REGCONFORM_BENCH_PROBE_DIR.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ PROBE_DIR_ENV = "REGCONFORM_BENCH_PROBE_DIR"
 
 _counts = {"judged": 0, "sent": 0}
 _marks: dict[str, float] = {"imported": time.time()}
+_tests: dict[str, dict[str, float]] = {}  # test id -> judged, sent, seconds of its call
 
 
 def _count_judged(judge: Any) -> Any:
@@ -44,6 +47,19 @@ def _count_sent(send_once: Any) -> Any:
 
 Verdicts.judge = _count_judged(Verdicts.judge)
 Target._send_once = _count_sent(Target._send_once)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    judged, sent, started = _counts["judged"], _counts["sent"], time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        _tests[item.nodeid.split("::", 1)[-1]] = {
+            "judged": _counts["judged"] - judged,
+            "sent": _counts["sent"] - sent,
+            "seconds": time.perf_counter() - started,
+        }
 
 
 @pytest.hookimpl(trylast=True)
@@ -71,5 +87,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not folder:
         return
     worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
-    record = {"pid": os.getpid(), "worker": worker, **_counts, "marks": _marks}
+    record = {"pid": os.getpid(), "worker": worker, **_counts, "marks": _marks, "tests": _tests}
     Path(folder, f"probe-{os.getpid()}.json").write_text(json.dumps(record), encoding="utf-8")

@@ -103,7 +103,7 @@ def tail(measured: Measured) -> str:
 
 
 def merge_probes(folder: Path) -> dict[str, Any]:
-    """Judged and sent totals over every process; the suite time of the main process."""
+    """Judged and sent totals over every process (per test too); the main process's suite time."""
     records = [json.loads(p.read_text()) for p in sorted(folder.glob("probe-*.json"))]
     main = next((r for r in records if r["worker"] == "main"), None)
     marks = main["marks"] if main else {}
@@ -112,6 +112,7 @@ def merge_probes(folder: Path) -> dict[str, Any]:
         "judged": sum(r["judged"] for r in records),
         "sent": sum(r["sent"] for r in records),
         "processes": len(records),
+        "tests": {name: t for r in records for name, t in r.get("tests", {}).items()},
         "suite_seconds": loop if loop > 0 else None,
         "marks": marks,
     }

@@ -95,6 +95,7 @@ def regconform_row(name: str, runs: list[tuple[Measured, dict[str, Any]]], note:
             "requests_sent_probe": probe["sent"],
             "max_rss_mb": max(m.max_rss_mb for m, _ in runs),
             "verdicts": verdicts(report),
+            "tests": probe.get("tests", {}),
         },
     )
 
@@ -167,7 +168,8 @@ def measure_replay(bench: Bench, plan: Plan) -> list[Row]:
         replay = ("--replay", "--cassettes", str(folder))
         replayed = [bench.regconform(*replay, target=False) for _ in range(plan.replay_repeats)]
     except RuntimeError as exc:
-        return [*rows, Row(name, None, note=f"n/a: {str(exc).splitlines()[-1][:90]}")]
+        said = [line for line in str(exc).splitlines() if line.strip()]
+        return [*rows, Row(name, None, note=f"n/a: {said[-1][:120] if said else exc}")]
     row = regconform_row(name, replayed, note="regconform run --replay: no server")
     return [row, *rows]
 
@@ -182,7 +184,12 @@ def measure_scaling(bench: Bench, plan: Plan, default: Row) -> tuple[list[Row], 
             row = regconform_row(f"  --max-examples {n}", runs)
             rows.append(row)
         by_examples[n] = row
+    first, last = by_examples[plan.scaling[0]], by_examples[plan.scaling[-1]]
+    marginal = None
+    if first.wall and last.wall and last.wall > first.wall and first.cases and last.cases:
+        marginal = (last.cases - first.cases) / (last.wall - first.wall)
     return rows, {
+        "marginal_cases_per_s": marginal,
         "points": [
             {"max_examples": n, "wall": r.wall, "cpu": r.cpu, "judged": r.cases}
             for n, r in by_examples.items()
@@ -239,7 +246,9 @@ def environment() -> dict[str, Any]:
     }
 
 
-def ratios(rows: dict[str, Row], xdist: dict[str, Any]) -> dict[str, float | None]:
+def ratios(
+    rows: dict[str, Row], xdist: dict[str, Any], scaling: dict[str, Any]
+) -> dict[str, float | None]:
     default, peer, limit = rows["default"], rows["peer"], rows["limit"]
     assert default.wall and peer.wall and limit.rate and default.rate and default.rate_wall
     return {
@@ -248,6 +257,9 @@ def ratios(rows: dict[str, Row], xdist: dict[str, Any]) -> dict[str, float | Non
         "peer_cases_per_wall_s_over_regconform": (peer.rate_wall or 0) / default.rate_wall,
         "validated_rate_over_raw_rate": default.rate / limit.rate,
         "validated_per_wall_s_over_raw_rate": default.rate_wall / limit.rate,
+        # what each further --max-examples step adds: cases per extra wall second, over raw
+        "marginal_validated_rate_over_raw_rate": (scaling["marginal_cases_per_s"] or 0)
+        / limit.rate,
         "transport_rate_over_raw_rate": (rows["transport"].rate or 0) / limit.rate,
         "xdist_2_speedup": xdist["speedup"],
     }
@@ -276,7 +288,7 @@ def measure_all(bench: Bench, plan: Plan) -> dict[str, Any]:
     peaks = [r.peak_mb for r in (default, embedded, replay) if r.peak_mb]
     return {
         "rows": table,
-        "ratios": ratios(named, xdist),
+        "ratios": ratios(named, xdist, scaling),
         "goals": goals(default, peer, limit, replay, peaks),
         "scaling": scaling,
         "xdist": xdist,
@@ -311,9 +323,27 @@ def report(found: dict[str, Any], seconds: float) -> str:
         if row.extra.get("phases") and not row.name.startswith("  -"):
             spent = ", ".join(f"{k} {v:.2f}" for k, v in row.extra["phases"].items())
             lines.append(f"phases of {row.name.strip()}: {spent}")
+    lines += where_the_loop_goes(found["rows"])
     lines += ["goals:", render_goals(found["goals"]), found["load_note"]]
     lines.append(f"bench took {seconds:.0f} s")
     return "\n".join(lines)
+
+
+def where_the_loop_goes(rows: list[Row]) -> list[str]:
+    """The default run's tests by the time their calls took, each with its cases per second
+    against the physical limit: which tests keep up with the server and which generate."""
+    default = next(r for r in rows if r.name.startswith("regconform run --profile P"))
+    limit = rows[0].rate or 0.0
+    tests = sorted(default.extra.get("tests", {}).items(), key=lambda t: -t[1]["seconds"])
+    lines = ["where the default run's test loop goes (calls only; rate / physical limit):"]
+    for name, test in tests:
+        per_case = test["seconds"] / test["judged"] if test["judged"] else None
+        share = f"{1 / per_case / limit:4.0%}" if per_case and limit else " n/a"
+        lines.append(
+            f"  {test['seconds'] * 1000:6.0f} ms {test['judged']:4d} cases "
+            f"{(per_case or 0) * 1000:5.2f} ms/case {share}  {name}"
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

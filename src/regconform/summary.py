@@ -7,7 +7,7 @@ from typing import Any
 
 from regconform.config import RunConfig
 from regconform.results import RunResults
-from regconform.transport import Target
+from regconform.sent import SentTotals
 
 MARKS = {
     "pass": "ok",
@@ -25,7 +25,7 @@ def write_summary(
     tr: Any,
     results: RunResults,
     config: RunConfig,
-    target: Target | None,
+    sent: SentTotals | None,
     reports: list[Path] | None = None,
 ) -> None:
     tr.section("regconform: requirements", sep="=")
@@ -37,18 +37,18 @@ def write_summary(
     tr.write_line("")
     tr.write_line(f"requirements: {ordered} (failing level: {config.failing_level.name})")
     _write_baseline(tr, results)
-    if target is not None:
+    if sent is not None:
         tr.write_line(
-            f"requests: {target.log.count} {'would be sent' if config.dry_run else 'sent'} to "
+            f"requests: {sent.count} {'would be sent' if config.dry_run else 'sent'} to "
             f"{config.base_url}, seed {config.seed}, "
-            f"request log sha256 {target.log.sha256[:16]}"
-            + (f", {target.throttled} answered 429 and retried" if target.throttled else "")
+            f"request log sha256 {sent.sha256[:16]}"
+            + (f", {sent.throttled} answered 429 and retried" if sent.throttled else "")
         )
         if config.dry_run:
             tr.write_line(
                 "dry run: nothing was sent; requests that would be sent, per requirement:"
             )
-            for rid, count in sorted(target.log.per_requirement.items()):
+            for rid, count in sorted(sent.per_requirement.items()):
                 tr.write_line(f"  {rid:<8} {count}")
     if reports:
         tr.write_line("reports: " + ", ".join(str(path) for path in reports))

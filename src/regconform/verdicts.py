@@ -8,12 +8,16 @@ Requirements the baseline waives (`--baseline`) are tallied like any other but n
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from regconform.checks import Check, Violation
 from regconform.exchange import Exchange
 from regconform.requirements import Level, Requirement
+
+# An exchange and the checks it must pass.
+Judged = tuple[Exchange, Sequence[Check]]
 
 
 class NonConformance(AssertionError):
@@ -64,6 +68,19 @@ class Verdicts:
                     failing.append(violation)
         if failing:
             raise NonConformance(explain(failing, exchange, self.catalogue))
+
+    def judge_each(self, judged: Iterable[Judged]) -> None:
+        """Judge several exchanges of one example, every one of them, then fail once naming all
+        that broke a failing-level requirement. (One generated body serves many requests, see
+        the invalid-request suites; stopping at the first would hide the others' verdicts.)"""
+        failures = []
+        for exchange, checks in judged:
+            try:
+                self.judge(exchange, *checks)
+            except NonConformance as failure:
+                failures.append(str(failure))
+        if failures:
+            raise NonConformance("\n\n".join(failures))
 
     def _tally(self, requirement: str) -> Tally:
         if requirement not in self.catalogue:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cassette_runs import METADATA, REPO, Done, Recorded, regconform
 
-SHARED = "test_shared_rules/test_malformed_json_is_400-course.yaml"
+SHARED = "test_shared_rules/test_refused_at_the_door-course.yaml"
 
 
 def missing(folder: Path) -> Path:

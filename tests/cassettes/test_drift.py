@@ -20,7 +20,7 @@ from cassette_runs import (
 )
 
 RERECORD = "regconform run --record"
-SHARED = "test_shared_rules/test_malformed_json_is_400-course.yaml"
+SHARED = "test_shared_rules/test_refused_at_the_door-course.yaml"
 DRIFTED = (
     "the committed cassettes no longer match the suites or contracts; "
     f"re-record them with: {RERECORD}"
@@ -57,7 +57,7 @@ def _add_interaction(folder: Path) -> None:
 def _add_orphan(folder: Path) -> None:
     name = "test_shared_rules/test_renamed_since.yaml"
     shutil.copy(
-        folder / "test_shared_rules" / "test_malformed_json_is_400-course.yaml", folder / name
+        folder / "test_shared_rules" / "test_refused_at_the_door-course.yaml", folder / name
     )
     meta = json.loads((folder / METADATA).read_text())
     meta["cassettes"][name] = 1
@@ -67,8 +67,8 @@ def _add_orphan(folder: Path) -> None:
 @pytest.mark.parametrize(
     ("spoil", "code", "message"),
     [
-        (_tamper_body, 1, "does not match test_shared_rules/test_malformed_json_is_400-course"),
-        (_add_interaction, 1, "request(s) but test_shared_rules/test_malformed_json_is_400"),
+        (_tamper_body, 1, "does not match test_shared_rules/test_refused_at_the_door-course"),
+        (_add_interaction, 1, "request(s) but test_shared_rules/test_refused_at_the_door"),
         (_add_orphan, 4, "test_renamed_since.yaml belongs to no test"),
     ],
     ids=["changed-request", "fewer-requests", "orphan-cassette"],

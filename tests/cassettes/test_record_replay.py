@@ -62,8 +62,8 @@ def test_cassettes_are_named_after_module_and_test(recorded: Recorded) -> None:
     """One cassette per suite test, parametrized ones suffixed with their param id."""
     names = {p.relative_to(recorded.folder).as_posix() for p in cassette_files(recorded.folder)}
     assert "test_course_registrations/test_valid_update_is_applied_and_returned.yaml" in names
-    assert "test_course_registrations/test_invalid_update_is_refused-CR-001.yaml" in names
-    assert "test_shared_rules/test_malformed_json_is_400-tracks.yaml" in names
+    assert "test_course_registrations/test_each_single_violation_is_refused.yaml" in names
+    assert "test_shared_rules/test_refused_at_the_door-tracks.yaml" in names
     assert names == set(metadata(recorded.folder)["cassettes"])
 
 
@@ -167,7 +167,7 @@ def pytest_suites(*args: str | Path, env: dict[str, str] | None = None) -> Done:
 
 def test_plain_pytest_records_and_replays_with_the_plugin_options(tmp_path: Path) -> None:
     """`pytest suites --regconform-record/--regconform-replay --cassettes DIR` work alone."""
-    folder, selected = tmp_path / "cassettes", ("-k", "test_missing_or_wrong_token_is_401")
+    folder, selected = tmp_path / "cassettes", ("-k", "test_refused_at_the_door")
     with running_server(ServerSettings(token=TOKEN)) as base_url:
         done = pytest_suites(
             *("--base-url", base_url, "--regconform-record", "--cassettes", folder, *selected),

@@ -9,7 +9,12 @@ from jsonschema import Draft202012Validator
 
 from regconform.contracts import COURSE_REQUEST_SCHEMA, load_contracts
 from regconform.profile import CourseSection
-from regconform.strategies.course import CourseRequests
+from regconform.strategies.course import (
+    ID_MISMATCH_ID,
+    INVALID_BODY_IDS,
+    BodyViolation,
+    CourseRequests,
+)
 
 CONTRACTS = load_contracts()
 SCHEMA = CONTRACTS.component(CONTRACTS.course_openapi, COURSE_REQUEST_SCHEMA)
@@ -41,10 +46,14 @@ def test_schema_violating_bodies_break_the_request_schema(body: Any) -> None:
 
 @seed(0)
 @QUIET
-@given(REQUESTS.invalid_updates("CR-014"))
-def test_wrong_type_updates_break_the_request_schema(
-    update: tuple[str, dict[str, Any], Any],
+@given(REQUESTS.valid_updates(), REQUESTS.one_violation_each())
+def test_each_violation_breaks_the_request_schema(
+    update: tuple[str, dict[str, Any]], violations: tuple[BodyViolation, ...]
 ) -> None:
-    """A one-violation update for CR-014 is schema-invalid."""
-    _, body, _ = update
-    assert not VALIDATOR.is_valid(body)
+    """One violation per invalid-body requirement, each applied to the same valid body, makes
+    it schema-invalid; the id mismatch (CR-015) is the one rule no schema states."""
+    _, body = update
+    assert [v.requirement for v in violations] == INVALID_BODY_IDS
+    for violation in violations:
+        spoiled = violation.apply(body)
+        assert VALIDATOR.is_valid(spoiled) == (violation.requirement == ID_MISMATCH_ID), violation

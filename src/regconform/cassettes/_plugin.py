@@ -283,13 +283,13 @@ class CassettePlugin:
             write_metadata(self.folder, metadata, self.scrubber())
 
     def metadata(self, exit_status: int) -> dict[str, Any] | None:
-        from regconform.plugin import CONFIG_KEY, RESULTS_KEY, TARGET_KEY
+        from regconform.plugin import CONFIG_KEY, RESULTS_KEY, sent_totals
 
         run_config = self.config.stash.get(CONFIG_KEY, None)
         results = self.config.stash.get(RESULTS_KEY, None)
         if run_config is None or results is None:
             return None  # nothing was collected
-        target = self.config.stash.get(TARGET_KEY, None)  # None on an xdist controller
+        sent = sent_totals(self.config)
         names = sorted(p.relative_to(self.folder).as_posix() for p in recorded_files(self.folder))
         sizes = {name: len(read_cassette(self.folder / name)) for name in names}
         level = {v: k for k, v in FAILING_LEVELS.items()}[run_config.failing_level]
@@ -307,8 +307,8 @@ class CassettePlugin:
             "suites": sorted(self.suites),
             "match_on": ["method", "path", "query", "body"],
             "exit_status": exit_status,
-            "requests": target.log.count if target else sum(sizes.values()),
-            "request_log_sha256": target.log.sha256 if target else None,
+            "requests": sent.count if sent else sum(sizes.values()),
+            "request_log_sha256": sent.sha256 if sent else None,
             "interactions": sum(sizes.values()),
             "cassettes": sizes,
             "verdicts": {

@@ -17,7 +17,7 @@ from regconform.config import RunConfig
 from regconform.contracts import load_contracts
 from regconform.profile import Profile
 from regconform.results import RequirementResult, RunResults
-from regconform.transport import Target
+from regconform.sent import SentTotals
 
 REPORT_JSON = "report.json"
 SCHEMA_VERSION = 2  # bumped when a field changes meaning; 1 had no timestamps or failures
@@ -95,7 +95,7 @@ def _profile(profile: Profile) -> dict[str, Any]:
 def run_record(
     results: RunResults,
     config: RunConfig,
-    target: Target | None,
+    sent: SentTotals | None,
     started: datetime | None = None,
     exit_status: int | None = None,
 ) -> dict[str, Any]:
@@ -125,8 +125,8 @@ def run_record(
         },
         "baseline": str(baseline.path) if baseline.path else None,
         "dry_run": config.dry_run,
-        "requests_sent": target.log.count if target else 0,
-        "request_log_sha256": target.log.sha256 if target else None,
+        "requests_sent": sent.count if sent else 0,
+        "request_log_sha256": sent.sha256 if sent else None,
         "counts": {verdict: counts[verdict] for verdict in VERDICTS if counts.get(verdict)},
         "requirements": {
             rid: _requirement(result, results) for rid, result in results.by_id.items()

@@ -91,45 +91,60 @@ def track_violations() -> list[TrackViolation]:
 
 
 class TrackRequests:
-    """Strategies for the track suite, bound to a profile section and the allow-list."""
+    """Strategies for the track suite, bound to a profile section and the allow-list.
+
+    Each strategy is built once (see CourseRequests for why).
+    """
 
     def __init__(self, section: TrackSection, allow: AllowList) -> None:
         self.section = section
         self.allow = allow
         self.statuses = section.statuses or STATUSES
         self.violations = track_violations()
-
-    def unknown_ids(self, max_size: int = 3, min_size: int = 0) -> st.SearchStrategy[list[str]]:
-        fresh = st.binary(min_size=16, max_size=16).map(self.allow.synthetic_uuid)
-        return st.lists(fresh, min_size=min_size, max_size=max_size, unique=True)
-
-    def mixed(self) -> st.SearchStrategy[TrackRequest]:
-        """Random subsets of the profile's ids mixed with random unknown uuids, in random order."""
-        known_ids = st.lists(st.sampled_from(self.section.registration_ids), unique=True)
-        parts = st.tuples(known_ids, self.unknown_ids(), st.sampled_from(self.statuses), _flags())
-        return parts.filter(lambda p: bool(p[0] or p[1])).flatmap(self._shuffled)
-
-    def _shuffled(
-        self, parts: tuple[list[str], list[str], str, dict[str, str]]
-    ) -> st.SearchStrategy[TrackRequest]:
-        known, unknown, status, query = parts
-        return st.permutations(known + unknown).map(
-            lambda ids: TrackRequest(
-                known, unknown, {"registration_ids": ids, "registration_status": status}, query
+        fresh = st.binary(min_size=16, max_size=16).map(allow.synthetic_uuid)
+        self._unknown = {
+            low: st.lists(fresh, min_size=low, max_size=3, unique=True) for low in (0, 1)
+        }
+        self._known = st.lists(st.sampled_from(section.registration_ids), unique=True)
+        self._status = st.sampled_from(self.statuses)
+        self._flags = _flags()
+        self._valid_body = st.fixed_dictionaries(
+            {
+                "registration_ids": st.lists(
+                    st.sampled_from(section.registration_ids), min_size=1, unique=True
+                ),
+                "registration_status": self._status,
+            }
+        )
+        self._mixed = st.composite(self._draw_mixed)()
+        requirements = sorted({v.requirement for v in self.violations})
+        self._one_violation_each = st.tuples(
+            *(
+                st.sampled_from([v for v in self.violations if v.requirement == rid])
+                for rid in requirements
             )
         )
 
-    def valid_body(self) -> st.SearchStrategy[dict[str, Any]]:
-        return st.fixed_dictionaries(
-            {
-                "registration_ids": st.lists(
-                    st.sampled_from(self.section.registration_ids), min_size=1, unique=True
-                ),
-                "registration_status": st.sampled_from(self.statuses),
-            }
-        )
+    def unknown_ids(self, min_size: int = 0) -> st.SearchStrategy[list[str]]:
+        """Up to three fresh uuids no track holds (at least `min_size`: 0 or 1)."""
+        return self._unknown[min_size]
 
-    def invalid(self) -> st.SearchStrategy[tuple[TrackViolation, Any]]:
-        return st.tuples(st.sampled_from(self.violations), self.valid_body()).map(
-            lambda pair: (pair[0], pair[0].body(pair[1]))
-        )
+    def mixed(self) -> st.SearchStrategy[TrackRequest]:
+        """Random subsets of the profile's ids mixed with random unknown uuids, in random order."""
+        return self._mixed
+
+    def _draw_mixed(self, draw: st.DrawFn) -> TrackRequest:
+        known = draw(self._known)
+        unknown = draw(self._unknown[0 if known else 1])  # never an empty list of ids
+        status, query = draw(self._status), draw(self._flags)
+        ids = draw(st.permutations(known + unknown))
+        body = {"registration_ids": ids, "registration_status": status}
+        return TrackRequest(known, unknown, body, query)
+
+    def valid_body(self) -> st.SearchStrategy[dict[str, Any]]:
+        return self._valid_body
+
+    def one_violation_each(self) -> st.SearchStrategy[tuple[TrackViolation, ...]]:
+        """One violation per invalid-request requirement (ETR-001..007), in id order; each is
+        applied to the same drawn valid body and sent on its own."""
+        return self._one_violation_each

@@ -1,0 +1,33 @@
+"""Under pytest-xdist the controller sends nothing itself; what the workers sent and put back
+still reaches the summary and report.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from safety_runs import behind_proxy, regconform
+from test_allow_list import GIVEN_COURSES, GIVEN_TRACK_IDS, TENANT_ID, subset_profile
+
+
+def test_two_workers_report_every_request_and_every_restore(tmp_path: Path) -> None:
+    """report.json counts exactly the PUTs the server saw, and each given record is reported
+    put back once."""
+    with behind_proxy() as proxy:
+        profile = subset_profile(tmp_path / "profile.toml", proxy.url)
+        run = regconform(
+            *("run", "--profile", profile, "--max-examples", "5", "--", "-n", "2"),
+            report_dir=tmp_path / "reports",
+        )
+        puts = [seen for seen in proxy.requests if seen.method == "PUT"]
+    assert run.code == 0, run.explain()
+    report = run.report()
+    assert report["requests_sent"] == len(puts) > 100
+    assert f"requests: {len(puts)} sent to " in run.stdout
+    restored = report["restored"]
+    assert sorted(r["record"] for r in restored) == sorted(
+        [
+            *(f"course registration {TENANT_ID}/{rid}" for rid in GIVEN_COURSES),
+            *(f"track registration {rid}" for rid in GIVEN_TRACK_IDS),
+        ]
+    )
+    assert all(r["done"] for r in restored), restored

@@ -31,6 +31,7 @@ from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 from table import Row, goals, render, render_goals
 
 RESULTS = BENCH / "results.json"
+PEER_KILL_MATRIX = BENCH / "peer-kill-matrix.json"
 COMMITTED_CASSETTES = REPO / "cassettes"
 CASSETTE_METADATA = "regconform-cassettes.json"
 
@@ -324,9 +325,23 @@ def report(found: dict[str, Any], seconds: float) -> str:
             spent = ", ".join(f"{k} {v:.2f}" for k, v in row.extra["phases"].items())
             lines.append(f"phases of {row.name.strip()}: {spent}")
     lines += where_the_loop_goes(found["rows"])
-    lines += ["goals:", render_goals(found["goals"]), found["load_note"]]
+    lines += ["goals:", render_goals(found["goals"]), *catching(), found["load_note"]]
     lines.append(f"bench took {seconds:.0f} s")
     return "\n".join(lines)
+
+
+def catching() -> list[str]:
+    """The "while catching more" half of the speed goal, from bench/peer_kill_matrix.py's last
+    run (it takes minutes, so it is a command of its own)."""
+    if not PEER_KILL_MATRIX.exists():
+        return ["  catching: run bench/peer_kill_matrix.py to compare the kill matrices"]
+    found = json.loads(PEER_KILL_MATRIX.read_text(encoding="utf-8"))
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(PEER_KILL_MATRIX.stat().st_mtime))
+    return [
+        f"  catching (bench/peer_kill_matrix.py, {when}): the peer caught "
+        f"{found['peer_caught']}/{found['mutants']} mutants, regconform "
+        f"{found['regconform_caught']}/{found['mutants']}"
+    ]
 
 
 def where_the_loop_goes(rows: list[Row]) -> list[str]:

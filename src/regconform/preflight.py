@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from regconform.deadline import AnswerOverdue, answer_deadline
 from regconform.errors import ConfigError
 
 CONNECT_TIMEOUT = 5.0
@@ -34,9 +35,13 @@ def check_reachable(base_url: str, timeout: float = CONNECT_TIMEOUT) -> None:
     except OSError as exc:
         raise ConfigError(f"cannot reach {base_url}: {exc.strerror or exc}") from None
     try:
-        with requests.Session() as session:
+        with requests.Session() as session, answer_deadline(timeout):
             session.trust_env = False
             session.head(base_url, timeout=(connect, timeout), allow_redirects=False)
+    except AnswerOverdue:
+        raise ConfigError(
+            f"{base_url} sent no complete answer within {timeout:g} s (headers still coming)"
+        ) from None
     except requests.Timeout:
         raise ConfigError(
             f"{base_url} accepted a connection but sent no answer within {timeout:g} s"

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 import requests
 import urllib3.exceptions
 
+from regconform.deadline import AnswerOverdue, answer_deadline
 from regconform.exchange import REDACTED, Exchange, SentRequest
 from regconform.profile import Profile
 
@@ -227,17 +228,23 @@ class Target:
         self._pace()
         where = f"{sent.method} {sent.url}"
         started = time.perf_counter()
+        limit = self._timeout[1]
         try:
-            with self._session.put(
-                sent.url,
-                data=raw,
-                headers=headers,
-                timeout=self._timeout,
-                stream=True,
-                allow_redirects=False,
-            ) as response:
-                content = self._read_capped(response, started + self._timeout[1], where)
+            with (
+                answer_deadline(limit),
+                self._session.put(
+                    sent.url,
+                    data=raw,
+                    headers=headers,
+                    timeout=self._timeout,
+                    stream=True,
+                    allow_redirects=False,
+                ) as response,
+            ):
+                content = self._read_capped(response, started + limit, where)
                 status, response_headers = response.status_code, response.headers
+        except AnswerOverdue:
+            raise self._failed(f"no complete answer within {limit:g} s: {where}") from None
         except (requests.Timeout, urllib3.exceptions.TimeoutError):
             raise self._failed(f"no answer within {self._timeout[1]:g} s: {where}") from None
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:

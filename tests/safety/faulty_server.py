@@ -2,8 +2,8 @@
 
 Raw sockets rather than http.server, so it can hang, reset and dribble the way a broken server
 does. Each fault is a small function answering one PUT; HEAD (the preflight) is answered 200
-unless the fault is "hang". With an upstream URL it forwards what it does not fault to that
-server, which makes it a counting proxy in front of the reference server.
+unless the fault is "hang" or "trickle-head-all". With an upstream URL it forwards what it does
+not fault to that server, which makes it a counting proxy in front of the reference server.
 
 Bounded: at most MAX_CONNECTIONS at once, and it stops by itself after `lifetime` seconds.
 """
@@ -271,6 +271,16 @@ def trickle(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
         conn.sendall(bytes([byte]))
 
 
+def trickle_head(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
+    """The status line and headers a byte at a time: http.client reads them itself, each read
+    well inside the read timeout, and 200 headers would take minutes."""
+    head = "HTTP/1.1 200 OK\r\n" + "".join(f"X-Filler-{n}: {'x' * 20}\r\n" for n in range(200))
+    for byte in head.encode():
+        if server.stopped_within(TRICKLE_INTERVAL):
+            raise Disconnect
+        conn.sendall(bytes([byte]))
+
+
 def not_json(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     conn.sendall(response(200, b"<html><body>Service temporarily unavailable</body></html>"))
 
@@ -317,6 +327,8 @@ FAULTS: dict[str, Fault] = {
     "reset": _put_only(reset),
     "slow": _put_only(slow),
     "trickle": _put_only(trickle),
+    "trickle-head": _put_only(trickle_head),
+    "trickle-head-all": trickle_head,  # the preflight's HEAD too
     "not-json": _put_only(not_json),
     "huge": _put_only(huge),
     "wrong-type": _put_only(wrong_type),

@@ -34,9 +34,12 @@ class Case:
 CASES = [
     # The preflight's HEAD already gets no answer: a usage error, before any test.
     Case("hang", 4, f"accepted a connection but sent no answer within {TIMEOUT} s", "HEAD"),
+    Case("trickle-head-all", 4, f"sent no complete answer within {TIMEOUT} s", "HEAD"),
     # HEAD is answered; then PUTs fail, and the breaker stops the run after two of them.
     Case("hang-put", 1, f"no answer within {TIMEOUT} s", "PUT"),
     Case("slow", 1, f"no answer within {TIMEOUT} s", "PUT"),
+    # Headers a byte at a time: each read is quick, the whole answer is not.
+    Case("trickle-head", 1, f"no complete answer within {TIMEOUT} s", "PUT"),
     Case("reset", 1, "connection failed (connection reset)"),
     Case("huge", 1, "response body exceeds 5 MB"),
     Case("not-json", 1, "200 body is not a JSON object", extra=FIRST_FAILURE),

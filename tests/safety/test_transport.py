@@ -97,9 +97,11 @@ def test_breaker_opens_after_two_failures_in_a_row(target_of: Any) -> None:
     assert target.broken is not None and "2 failures in a row" in target.broken
 
 
-def test_dribbled_answer_is_cut_at_the_timeout(target_of: Any) -> None:
-    """A body sent a byte at a time, each within the read timeout, is cut at --timeout."""
-    with FaultyServer("trickle") as server:
+@pytest.mark.parametrize("fault", ["trickle", "trickle-head"], ids=["body", "headers"])
+def test_dribbled_answer_is_cut_at_the_timeout(target_of: Any, fault: str) -> None:
+    """An answer sent a byte at a time, each within the read timeout, is cut at --timeout:
+    its body, and its status line and headers (which http.client reads on its own)."""
+    with FaultyServer(fault) as server:
         target = target_of(server.url, timeout=1.0)
         started = time.monotonic()
         with pytest.raises(TargetError, match="no complete answer within 1 s"):

@@ -1,0 +1,62 @@
+"""One generated body, many requests: `Verdicts.judge_each` judges every exchange of an example
+before failing, and the failure names each broken requirement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from test_checks import exchange
+
+from regconform.checks import common
+from regconform.exchange import Exchange
+from regconform.requirements import Level, load_catalogue
+from regconform.verdicts import Judged, NonConformance, Verdicts
+
+
+def refusals(*statuses: int) -> Iterator[Judged]:
+    """Answers to invalid requests, judged by the 400 rule of CR-001, CR-002, ... in turn."""
+    for number, status in enumerate(statuses, start=1):
+        rule = common.rejected_as_bad_request.bind(requirement=f"CR-00{number}")
+        yield exchange(status, {"error_key": "x"}), (rule, common.invalid_request_not_5xx)
+
+
+def test_every_exchange_is_judged_and_the_failure_names_each_broken_requirement() -> None:
+    verdicts = Verdicts(load_catalogue(), Level.MUST)
+    with pytest.raises(NonConformance) as failure:
+        verdicts.judge_each(refusals(200, 400, 500, 400))
+    message = str(failure.value)
+    assert "CR-001 [MUST]" in message and "CR-003 [MUST]" in message
+    assert "CR-002" not in message and "CR-004" not in message
+    assert "GEN-005 [MUST]" in message  # the 500 broke the never-5xx rule too
+    checked = {rid: tally.checked for rid, tally in verdicts.tallies.items()}
+    assert checked == {"CR-001": 1, "CR-002": 1, "CR-003": 1, "CR-004": 1, "GEN-005": 4}
+    violated = {rid: t.violated for rid, t in verdicts.tallies.items() if t.violated}
+    assert violated == {"CR-001": 1, "CR-003": 1, "GEN-005": 1}
+
+
+def test_only_nonconformances_wait_for_the_end() -> None:
+    """A target that breaks down mid-example stops it at once: the error propagates, and what
+    was judged before it stays tallied."""
+
+    def breaking_down() -> Iterator[Judged]:
+        yield from refusals(200)
+        raise ConnectionError("the target broke down")
+
+    verdicts = Verdicts(load_catalogue(), Level.MUST)
+    with pytest.raises(ConnectionError):
+        verdicts.judge_each(breaking_down())
+    assert verdicts.tallies["CR-001"].violated == 1
+
+
+def test_a_clean_sequence_passes() -> None:
+    verdicts = Verdicts(load_catalogue(), Level.MUST)
+    verdicts.judge_each(refusals(400, 400))
+    assert all(not tally.violated for tally in verdicts.tallies.values())
+
+
+def test_dry_run_exchanges_are_not_judged() -> None:
+    verdicts = Verdicts(load_catalogue(), Level.MUST)
+    dry = Exchange(exchange(0).request, 0, {}, b"", dry_run=True)
+    verdicts.judge_each([(dry, (common.invalid_request_not_5xx,))])
+    assert verdicts.tallies == {}

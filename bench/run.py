@@ -363,7 +363,7 @@ def where_the_loop_goes(rows: list[Row]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one repeat, fewer points (~1 min)")
+    parser.add_argument("--quick", action="store_true", help="one repeat, fewer points (~25 s)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where results go")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()

@@ -45,6 +45,10 @@ class BudgetExhausted(Exception):
     """--max-requests is used up."""
 
 
+class ResponseTooLarge(Exception):
+    """An answer passed MAX_BODY_BYTES while read whole by someone else (vcrpy, to record it)."""
+
+
 @dataclass
 class RequestLog:
     """What was sent, without the host (ports differ between runs) or credentials."""
@@ -245,6 +249,8 @@ class Target:
                 status, response_headers = response.status_code, response.headers
         except AnswerOverdue:
             raise self._failed(f"no complete answer within {limit:g} s: {where}") from None
+        except ResponseTooLarge:
+            raise self._failed(_too_big(where)) from None
         except (requests.Timeout, urllib3.exceptions.TimeoutError):
             raise self._failed(f"no answer within {self._timeout[1]:g} s: {where}") from None
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
@@ -259,7 +265,7 @@ class Target:
     def _read_capped(self, response: requests.Response, deadline: float, where: str) -> bytes:
         """The body, at most MAX_BODY_BYTES of it, complete by `deadline`: a server dribbling
         bytes just inside the read timeout cannot hold the run (checked between reads)."""
-        too_big = f"response body exceeds {MAX_BODY_BYTES // (1024 * 1024)} MB: {where}"
+        too_big = _too_big(where)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise self._failed(too_big)
@@ -284,6 +290,10 @@ class Target:
             if wait > 0:
                 time.sleep(wait)
             self._last_sent = time.monotonic()
+
+
+def _too_big(where: str) -> str:
+    return f"response body exceeds {MAX_BODY_BYTES // (1024 * 1024)} MB: {where}"
 
 
 def _short_reason(exc: Exception) -> str:

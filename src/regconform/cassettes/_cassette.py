@@ -12,6 +12,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import urllib3.response
 from vcr import matchers
 from vcr.cassette import Cassette
 from vcr.patch import CassettePatcherBuilder
@@ -23,6 +24,7 @@ from vcr.stubs import VCRHTTPResponse
 
 from regconform.errors import ConfigError
 from regconform.exchange import REDACTED
+from regconform.transport import MAX_BODY_BYTES, READ_SIZE, ResponseTooLarge
 
 Interaction = tuple[Request, dict[str, Any]]
 RERECORD = "regconform run --record"
@@ -194,7 +196,39 @@ def patched(cassette: OrderedCassette) -> Iterator[OrderedCassette]:
         for patcher in CassettePatcherBuilder(cassette).build():
             stack.enter_context(patcher)
         stack.enter_context(mock.patch.object(VCRHTTPResponse, "read1", _read1))
+        if not cassette.write_protected:  # recording: vcrpy reads each answer whole, itself
+            capped = _capped_read(urllib3.response.HTTPResponse.read)
+            stack.enter_context(mock.patch.object(urllib3.response.HTTPResponse, "read", capped))
         yield cassette
+
+
+def _capped_read(read: Callable[..., bytes]) -> Callable[..., bytes]:
+    """urllib3's `read`, refusing to read a whole body past the transport's cap.
+
+    To record an answer, vcrpy reads all of it before our transport sees a byte, so the
+    transport's 5 MB cap came too late: a 10 MB answer became a 10 MB cassette, and an endless
+    one would fill memory. Reads of a given size (the transport's own) pass unchanged."""
+
+    def capped(
+        self: urllib3.response.HTTPResponse,
+        amt: int | None = None,
+        decode_content: bool | None = None,
+        cache_content: bool = False,
+    ) -> bytes:
+        if amt is not None:
+            return read(self, amt, decode_content, cache_content)
+        chunks, size = [], 0
+        while chunk := read(self, READ_SIZE, decode_content):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise ResponseTooLarge
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        if cache_content:
+            self._body = data
+        return data
+
+    return capped
 
 
 def _read1(self: VCRHTTPResponse, amt: int = -1, **_: Any) -> bytes:

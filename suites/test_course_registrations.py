@@ -31,8 +31,7 @@ def test_valid_update_is_applied_and_returned(
 ) -> None:
     """A generated valid update comes back applied, schema-valid, with managed fields kept."""
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
-    exchange, checks = applied_update(course, record_id, body)
-    verdicts.judge(exchange, *checks)
+    verdicts.judge_each([applied_update(course, record_id, body)])
 
 
 @pytest.mark.requirement(*INVALID_BODY_IDS, "GEN-005", *VALID_UPDATE_IDS)

@@ -37,8 +37,7 @@ def test_mixed_ids_get_200_or_exact_207(
 ) -> None:
     """Random known/unknown mixes: 200 when all are known, else 207 naming exactly the unknown."""
     request = data.draw(tracks.requests.mixed(), label="request")
-    exchange, checks = track_outcome(tracks, request)
-    verdicts.judge(exchange, *checks)
+    verdicts.judge_each([track_outcome(tracks, request)])
 
 
 @pytest.mark.requirement("ETR-008", "ETR-016")
@@ -49,8 +48,7 @@ def test_all_known_ids_get_200(
 ) -> None:
     """Only registrations of the track: every update succeeds, so the answer is 200."""
     request = all_known(data.draw(tracks.requests.valid_body(), label="body"))
-    exchange, checks = track_outcome(tracks, request)
-    verdicts.judge(exchange, *checks)
+    verdicts.judge_each([track_outcome(tracks, request)])
 
 
 @pytest.mark.requirement("ETR-009", "ETR-010", "ETR-011", "ETR-012", "ETR-016")
@@ -64,8 +62,7 @@ def test_partial_failure_gets_exact_207(
     unknown = data.draw(tracks.requests.unknown_ids(min_size=1), label="unknown")
     ids = data.draw(st.permutations(body["registration_ids"] + unknown), label="order")
     request = TrackRequest(body["registration_ids"], unknown, {**body, "registration_ids": ids}, {})
-    exchange, checks = track_outcome(tracks, request)
-    verdicts.judge(exchange, *checks)
+    verdicts.judge_each([track_outcome(tracks, request)])
 
 
 @pytest.mark.requirement("ETR-013", "ETR-016")
@@ -78,8 +75,7 @@ def test_all_unknown_ids_get_207(
     body = data.draw(tracks.requests.valid_body(), label="body")
     unknown = data.draw(tracks.requests.unknown_ids(min_size=1), label="unknown")
     request = TrackRequest([], unknown, {**body, "registration_ids": unknown}, {})
-    exchange, checks = track_outcome(tracks, request)
-    verdicts.judge(exchange, *checks)
+    verdicts.judge_each([track_outcome(tracks, request)])
 
 
 @pytest.mark.requirement(*INVALID_IDS, "GEN-005", *OUTCOME_IDS)

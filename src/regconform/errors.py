@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Exit codes of `regconform run` (documented in the README). They line up with pytest's own
 # codes on purpose, so a run through plain `pytest suites` means the same thing.
 EXIT_CONFORMANT = 0
@@ -21,3 +23,14 @@ class ConfigError(RegconformError):
     """Bad profile, contract, URL, token variable, cassette or unreachable target."""
 
     exit_code = EXIT_USAGE
+
+
+def read_user_file(path: Path, what: str) -> str:
+    """The text of a file the user named (`what`: "profile", "baseline"), or a one-line
+    ConfigError saying it does not exist or why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None

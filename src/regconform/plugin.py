@@ -286,17 +286,14 @@ class RunRecorder:
         if not handed:
             return
         if handed["sent"] is not None:
-            worker = node.workeroutput.get("workerid", str(len(self._by_worker())))
-            self._by_worker()[worker] = SentTotals.from_dict(handed["sent"])
+            by_worker = self.config.stash.setdefault(WORKER_SENT_KEY, {})
+            by_worker[handed["worker"]] = SentTotals.from_dict(handed["sent"])
         # Every worker with a client restores its records; the one finishing last put them
         # back last, so its word on a record replaces an earlier worker's.
         newer = [Restored(**entry) for entry in handed["restored"]]
         records = {r.record for r in newer}
         kept = [r for r in self.config.stash.get(RESTORED_KEY, []) if r.record not in records]
         self.config.stash[RESTORED_KEY] = kept + newer
-
-    def _by_worker(self) -> dict[str, SentTotals]:
-        return self.config.stash.setdefault(WORKER_SENT_KEY, {})
 
 
 class WorkerHandover:
@@ -310,6 +307,8 @@ class WorkerHandover:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         target = self.config.stash.get(TARGET_KEY, None)
         self.config.workeroutput[HANDOVER] = {  # type: ignore[attr-defined]
+            # "gw0", "gw1"...: the merged digest orders by it, not by which worker finished first
+            "worker": self.config.workerinput["workerid"],  # type: ignore[attr-defined]
             "sent": SentTotals.of(target).as_dict() if target else None,
             "restored": record_entry(self.config.stash.get(RESTORED_KEY, [])),
         }

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from regconform.errors import ConfigError
+from regconform.errors import ConfigError, read_user_file
 
 DEFAULT_TOKEN_ENV = "REGCONFORM_TOKEN"
 
@@ -152,12 +152,7 @@ def parse_profile(raw: dict[str, Any], path: Path | None = None) -> Profile:
 
 def load_profile(path: Path) -> Profile:
     """Read and validate a profile file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"profile {path} does not exist") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read profile {path}: {exc.strerror}") from None
+    text = read_user_file(path, "profile")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -29,9 +29,10 @@ class SentTotals:
 
     @classmethod
     def merged(cls, by_worker: Mapping[str, SentTotals]) -> SentTotals:
-        """Every worker's totals. The digest is one over the workers' digests in worker order:
-        which worker sends what varies between runs, so it is comparable only with another run
-        on as many workers, never with a serial run's."""
+        """Every worker's totals. The digest is one over the workers' digests, in worker-id
+        order. xdist hands tests to whichever worker is free, so which worker sends what varies
+        from run to run: the digest names this run's traffic, but unlike a serial run's it does
+        not repeat for the same seed."""
         ordered = [by_worker[worker] for worker in sorted(by_worker)]
         digest = hashlib.sha256("".join(f"{t.sha256}\n" for t in ordered).encode())
         per_requirement: Counter[str] = Counter()

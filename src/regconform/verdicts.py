@@ -70,9 +70,9 @@ class Verdicts:
             raise NonConformance(explain(failing, exchange, self.catalogue))
 
     def judge_each(self, judged: Iterable[Judged]) -> None:
-        """Judge several exchanges of one example, every one of them, then fail once naming all
-        that broke a failing-level requirement. (One generated body serves many requests, see
-        the invalid-request suites; stopping at the first would hide the others' verdicts.)"""
+        """Judge the exchanges of one example (one or several), every one of them, then fail
+        once naming all that broke a failing-level requirement. (One generated body serves many
+        requests, see the refusal suites; stopping at the first would hide the others' verdicts.)"""
         failures = []
         for exchange, checks in judged:
             try:

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from regconform.errors import ConfigError
+from regconform.errors import ConfigError, read_user_file
 from regconform.requirements import Requirement
 
 _KEYS = {"reason", "expires"}
@@ -73,12 +73,7 @@ def load_baseline(
 
 
 def _read(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"baseline {path} does not exist") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read baseline {path}: {exc.strerror}") from None
+    text = read_user_file(path, "baseline")
     if path.suffix == ".toml":
         try:
             return tomllib.loads(text)

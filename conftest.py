@@ -1,3 +1,3 @@
 """Wires the regconform plugin for suites/ (it is also an installed pytest11 entry point)."""
 
-pytest_plugins = ["regconform.plugin"]
+pytest_plugins = ["regconform.run.plugin"]

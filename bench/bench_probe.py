@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from regconform.transport import Target
-from regconform.verdicts import Verdicts
+from regconform.judging.verdicts import Verdicts
+from regconform.target.transport import Target
 
 PROBE_DIR_ENV = "REGCONFORM_BENCH_PROBE_DIR"
 

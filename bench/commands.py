@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from bench_probe import PROBE_DIR_ENV
 from measure import Measured, child_pids, cpu_seconds, run_measured
-from regconform.contracts import contracts_dir
+from regconform.catalogue.contracts import contracts_dir
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 
 BENCH = Path(__file__).resolve().parent

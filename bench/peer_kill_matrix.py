@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from commands import BENCH, PEER_CONFIG, PEER_SEED, REPO
-from regconform.contracts import COURSE_OPENAPI, EVENT_TRACK_OPENAPI, contracts_dir
+from regconform.catalogue.contracts import COURSE_OPENAPI, EVENT_TRACK_OPENAPI, contracts_dir
 from regconform.mutants import MUTANTS, Mutant, get_mutant
 from regconform.mutants.killmatrix import child_env, kill_matrix, served
 

@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from regconform.embedded import embedded_server
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
+from regconform.target.embedded import embedded_server
 
 BENCH = Path(__file__).resolve().parent
 

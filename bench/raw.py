@@ -11,7 +11,6 @@ from typing import Any
 
 import requests
 
-from regconform.profile import parse_profile
 from regconform.reference.fixtures import (
     COURSE_IDS,
     DEFAULT_TOKEN,
@@ -22,7 +21,8 @@ from regconform.reference.fixtures import (
     course_record,
     fixture_profile,
 )
-from regconform.transport import Target
+from regconform.settings.profile import parse_profile
+from regconform.target.transport import Target
 
 WARM_UP = 20
 COURSE_PATH = ("courseRegistrations", TENANT_ID, COURSE_IDS[0])
@@ -65,7 +65,7 @@ def raw_senders(base_url: str) -> Iterator[Senders]:
 
 @contextmanager
 def transport_senders(base_url: str) -> Iterator[Senders]:
-    """The same requests through regconform.transport.Target (allow-list, log, JSON encoding)."""
+    """The same requests through target.transport.Target (allow-list, log, JSON encoding)."""
     target = Target(base_url, DEFAULT_TOKEN, parse_profile(fixture_profile(base_url)))
     course, track = course_body(), track_body()
     track_ids = (EVENT_ID, TRACK_ID, *track["registration_ids"])

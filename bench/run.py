@@ -25,9 +25,9 @@ from typing import Any
 from commands import BENCH, PEER_SEED, REPO, Bench, phases
 from measure import Measured
 from raw import best_rates, combined
-from regconform.contracts import COURSE_OPENAPI, EVENT_TRACK_OPENAPI
-from regconform.embedded import embedded_server
+from regconform.catalogue.contracts import COURSE_OPENAPI, EVENT_TRACK_OPENAPI
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
+from regconform.target.embedded import embedded_server
 from table import Row, goals, render, render_goals
 
 RESULTS = BENCH / "results.json"

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regconform.checks import common
-from regconform.checks import course as cr
-from regconform.clients import CourseClient
-from regconform.judged import applied_update, course_documented
+from regconform.harness.clients import CourseClient
+from regconform.harness.controls import applied_update, course_documented
+from regconform.judging.checks import common
+from regconform.judging.checks import course as cr
+from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.course import INVALID_BODY_IDS, BodyViolation
-from regconform.verdicts import Judged, Verdicts
 
 pytestmark = pytest.mark.suite("course_registrations")
 

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regconform.checks import common
-from regconform.checks import event_track as etr
-from regconform.clients import TrackClient
-from regconform.judged import all_known, track_outcome
+from regconform.harness.clients import TrackClient
+from regconform.harness.controls import all_known, track_outcome
+from regconform.judging.checks import common
+from regconform.judging.checks import event_track as etr
+from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.event_track import TrackRequest, TrackViolation
-from regconform.verdicts import Judged, Verdicts
 
 pytestmark = pytest.mark.suite("event_track_registrations")
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regconform.checks import Check, common
-from regconform.checks import course as cr
-from regconform.checks import event_track as etr
-from regconform.exchange import Exchange
-from regconform.judged import all_known, applied_update, track_outcome
-from regconform.verdicts import Judged, Verdicts
+from regconform.harness.controls import all_known, applied_update, track_outcome
+from regconform.judging.checks import Check, common
+from regconform.judging.checks import course as cr
+from regconform.judging.checks import event_track as etr
+from regconform.judging.verdicts import Judged, Verdicts
+from regconform.target.exchange import Exchange
 
 MALFORMED_BODIES = (b'{"id": ', b"{'id': 'x'}", b"not json", b'{"a": 1,}', b"\xff\xfe{}", b"")
 NOT_JSON_TYPES = ("text/plain", "application/x-www-form-urlencoded")

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from regconform.catalogue_lint import lint_catalogue
-from regconform.contracts import DEFAULT_CONTRACTS_DIR, REQUIREMENTS
-from regconform.requirements import load_catalogue
+from regconform.catalogue.contracts import DEFAULT_CONTRACTS_DIR, REQUIREMENTS
+from regconform.catalogue.lint import lint_catalogue
+from regconform.catalogue.requirements import load_catalogue
 
 CATALOGUE = DEFAULT_CONTRACTS_DIR / REQUIREMENTS
 Entries = list[dict[str, Any]]

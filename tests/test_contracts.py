@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from schemathesis.generation.case import Case
 
-from regconform.contracts import (
+from regconform.catalogue.contracts import (
     COURSE_OPENAPI,
     COURSE_PATH,
     COURSE_REQUEST_SCHEMA,

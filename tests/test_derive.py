@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from regconform.cli import main
-from regconform.contracts import (
+from regconform.catalogue.contracts import (
     COURSE_DOC,
     COURSE_OPENAPI,
     COURSE_REQUEST_SCHEMA,
@@ -21,9 +20,10 @@ from regconform.contracts import (
     COURSE_SCHEMA,
     DEFAULT_CONTRACTS_DIR,
 )
-from regconform.derive import check_drift, derive_course_contracts
-from regconform.derive.parse import parse_document
+from regconform.catalogue.derive import check_drift, derive_course_contracts
+from regconform.catalogue.derive.parse import parse_document
 from regconform.errors import ConfigError
+from regconform.run.cli import main
 
 DOC_TEXT = (DEFAULT_CONTRACTS_DIR / COURSE_DOC).read_text(encoding="utf-8")
 BODY_SCHEMAS = (COURSE_REQUEST_SCHEMA, COURSE_RESPONSE_SCHEMA)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from regconform.cli import main
+from regconform.catalogue.requirements import Level, load_catalogue
 from regconform.mutants import MUTANTS, Mutant, get_mutant
 from regconform.mutants.catalogue import described
 from regconform.reference.semantics import Semantics
-from regconform.requirements import Level, load_catalogue
+from regconform.run.cli import main
 
 CATALOGUE = load_catalogue()
 BREAKABLE = [

@@ -1,3 +1,3 @@
-from regconform.cli import main
+from regconform.run.cli import main
 
 main()

@@ -21,9 +21,9 @@ from regconform.cassettes._cassette import (
 from regconform.cassettes._metadata import profile_data
 from regconform.cassettes._plugin import prepare_folder
 from regconform.cassettes._scrub import Scrubber
-from regconform.config import reference_profile
 from regconform.errors import ConfigError
-from regconform.profile import parse_profile
+from regconform.settings.config import reference_profile
+from regconform.settings.profile import parse_profile
 
 SECRET = "s3cr3t/tok+en"  # needs percent- and plus-encoding
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from cassette_runs import REPO, Recorded, course_200_bodies, regconform
 
-from regconform.contracts import COURSE_OPENAPI, COURSE_RESPONSE_SCHEMA
+from regconform.catalogue.contracts import COURSE_OPENAPI, COURSE_RESPONSE_SCHEMA
 
 FINDING = re.compile(r"^(?P<cassette>\S+) #(?P<index>\d+) PUT \S+: (?P<requirement>[A-Z]+-\d+) ")
 

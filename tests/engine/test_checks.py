@@ -8,13 +8,17 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from regconform.checks import REGISTRY, Check, common
-from regconform.checks import course as cr
-from regconform.checks import event_track as etr
-from regconform.contracts import COURSE_RESPONSE_SCHEMA, EVENT_TRACK_RESPONSE_SCHEMA, load_contracts
-from regconform.exchange import Exchange, SentRequest
+from regconform.catalogue.contracts import (
+    COURSE_RESPONSE_SCHEMA,
+    EVENT_TRACK_RESPONSE_SCHEMA,
+    load_contracts,
+)
+from regconform.catalogue.requirements import load_catalogue
+from regconform.judging.checks import REGISTRY, Check, common
+from regconform.judging.checks import course as cr
+from regconform.judging.checks import event_track as etr
 from regconform.reference.fixtures import course_record
-from regconform.requirements import load_catalogue
+from regconform.target.exchange import Exchange, SentRequest
 
 
 def exchange(

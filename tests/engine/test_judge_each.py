@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from test_checks import exchange
 
-from regconform.checks import common
-from regconform.exchange import Exchange
-from regconform.requirements import Level, load_catalogue
-from regconform.verdicts import Judged, NonConformance, Verdicts
+from regconform.catalogue.requirements import Level, load_catalogue
+from regconform.judging.checks import common
+from regconform.judging.verdicts import Judged, NonConformance, Verdicts
+from regconform.target.exchange import Exchange
 
 
 def refusals(*statuses: int) -> Iterator[Judged]:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from regconform.config import Overrides, build_config
 from regconform.errors import ConfigError
-from regconform.profile import load_profile
+from regconform.settings.config import Overrides, build_config
+from regconform.settings.profile import load_profile
 
 SECTION = "[course_registrations]\ntenant_id='a'\nregistration_ids=['b']"
 GOOD = """

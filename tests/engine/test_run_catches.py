@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from regconform.embedded import embedded_server
 from regconform.reference.fixtures import DEFAULT_TOKEN
+from regconform.target.embedded import embedded_server
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from regconform.sent import SentTotals
+from regconform.target.sent import SentTotals
 
 A = SentTotals(3, "a" * 64, {"CR-001": 2, "GEN-005": 3}, throttled=1)
 B = SentTotals(2, "b" * 64, {"CR-001": 1, "ETR-008": 2})

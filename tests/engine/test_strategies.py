@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, seed, settings
 from jsonschema import Draft202012Validator
 
-from regconform.contracts import COURSE_REQUEST_SCHEMA, load_contracts
-from regconform.profile import CourseSection
+from regconform.catalogue.contracts import COURSE_REQUEST_SCHEMA, load_contracts
+from regconform.settings.profile import CourseSection
 from regconform.strategies.course import (
     ID_MISMATCH_ID,
     INVALID_BODY_IDS,

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from regconform.checks import REGISTRY
-from regconform.requirements import load_catalogue
+from regconform.catalogue.requirements import load_catalogue
+from regconform.judging.checks import REGISTRY
 
 REPO = Path(__file__).resolve().parents[2]
 

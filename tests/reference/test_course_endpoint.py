@@ -16,7 +16,7 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator
 
-from regconform.contracts import COURSE_RESPONSE_SCHEMA, load_contracts
+from regconform.catalogue.contracts import COURSE_RESPONSE_SCHEMA, load_contracts
 from regconform.reference import ServerSettings, running_server
 from regconform.reference.fixtures import (
     COURSE_IDS,

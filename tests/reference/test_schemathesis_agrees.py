@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from regconform.contracts import COURSE_OPENAPI, EVENT_TRACK_OPENAPI, contracts_dir
+from regconform.catalogue.contracts import COURSE_OPENAPI, EVENT_TRACK_OPENAPI, contracts_dir
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 
 ROOT = Path(__file__).resolve().parents[2]

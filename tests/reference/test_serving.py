@@ -24,7 +24,7 @@ from regconform.reference.fixtures import (
     seed_courses,
 )
 
-REGCONFORM = [sys.executable, "-c", "from regconform.cli import main; main()"]
+REGCONFORM = [sys.executable, "-c", "from regconform.run.cli import main; main()"]
 AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 SEEDED = {record["id"]: record for tenant_id, record in seed_courses() if tenant_id == TENANT_ID}
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from report_runs import BROKEN, REPO, Run, drops_one_field, regconform_run
 
+from regconform.catalogue.requirements import Level, load_catalogue
 from regconform.errors import ConfigError
-from regconform.exchange import Exchange, SentRequest
+from regconform.judging.results import RequirementResult
+from regconform.judging.verdicts import NonConformance, Tally, Verdicts
 from regconform.reference import ServerSettings, running_server
-from regconform.report.baseline import Waiver, load_baseline
-from regconform.requirements import Level, load_catalogue
-from regconform.results import RequirementResult
-from regconform.verdicts import NonConformance, Tally, Verdicts
+from regconform.settings.baseline import Waiver, load_baseline
+from regconform.target.exchange import Exchange, SentRequest
 
 TODAY = dt.date(2026, 1, 15)
 
@@ -90,7 +90,7 @@ def test_judge_raises_only_for_unwaived_failing_violations(
     waived: frozenset[str], raises: bool
 ) -> None:
     """A violation of a waived MUST requirement is tallied, and does not raise."""
-    from regconform.checks import course as cr
+    from regconform.judging.checks import course as cr
 
     verdicts = Verdicts(load_catalogue(), Level.MUST, waived)
     check = cr.update_is_applied.bind(sent={"name": "Ada"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from junitparser import JUnitXml, Properties, TestCase
 from report_runs import BROKEN, BROKEN_TESTS, Run
 
-from regconform.results import PROPERTY
+from regconform.judging.results import PROPERTY
 
 
 def properties(case: TestCase) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ import pytest
 from faulty_server import FaultyServer
 from safety_runs import TOKEN, Run, behind_proxy, in_parallel
 
-from regconform.embedded import embedded_server
+from regconform.target.embedded import embedded_server
 
 SEEDS = (7, 7, 8)  # the same seed twice, then another
 

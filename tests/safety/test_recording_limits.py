@@ -8,7 +8,7 @@ from pathlib import Path
 from faulty_server import HUGE_BODY_BYTES, FaultyServer
 from safety_runs import TRACEBACK, regconform, write_profile
 
-from regconform.transport import MAX_BODY_BYTES
+from regconform.target.transport import MAX_BODY_BYTES
 
 
 def test_an_oversized_answer_fails_the_recording_and_stays_out_of_the_cassettes(

@@ -12,10 +12,10 @@ from faulty_server import FaultyServer
 from safety_runs import TOKEN, behind_proxy
 from test_allow_list import BASELINES
 
-from regconform.profile import Profile, parse_profile
 from regconform.reference.fixtures import TRACK_REGISTRATION_IDS, fixture_profile
-from regconform.restore import Restored, restore_course, restore_tracks
-from regconform.transport import (
+from regconform.settings.profile import Profile, parse_profile
+from regconform.target.restore import Restored, restore_course, restore_tracks
+from regconform.target.transport import (
     MAX_429_RETRIES,
     BudgetExhausted,
     Target,

@@ -23,8 +23,8 @@ from vcr.serializers import yamlserializer
 from vcr.stubs import VCRHTTPResponse
 
 from regconform.errors import ConfigError
-from regconform.exchange import REDACTED
-from regconform.transport import MAX_BODY_BYTES, READ_SIZE, ResponseTooLarge
+from regconform.target.exchange import REDACTED
+from regconform.target.transport import MAX_BODY_BYTES, READ_SIZE, ResponseTooLarge
 
 Interaction = tuple[Request, dict[str, Any]]
 RERECORD = "regconform run --record"

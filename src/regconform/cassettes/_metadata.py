@@ -15,7 +15,7 @@ from typing import Any
 from regconform.cassettes._cassette import RERECORD, Interaction, read_cassette
 from regconform.cassettes._scrub import Scrubber
 from regconform.errors import ConfigError
-from regconform.profile import Profile
+from regconform.settings.profile import Profile
 
 METADATA_FILE = "regconform-cassettes.json"
 FORMAT = "regconform-cassettes/1"

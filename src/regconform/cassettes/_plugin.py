@@ -44,9 +44,10 @@ from regconform.cassettes._metadata import (
     write_metadata,
 )
 from regconform.cassettes._scrub import Scrubber, compile_patterns
-from regconform.contracts import load_contracts
+from regconform.catalogue.contracts import load_contracts
+from regconform.catalogue.requirements import FAILING_LEVELS
 from regconform.errors import ConfigError
-from regconform.requirements import FAILING_LEVELS
+from regconform.harness.session import CONFIG_KEY, RESULTS_KEY, sent_totals
 
 PLUGIN_NAME = "regconform-cassettes"
 SESSION_CASSETTE = "session"  # requests sent outside any test's call
@@ -255,8 +256,6 @@ class CassettePlugin:
     def scrubber(self) -> Scrubber:
         """Built on first use: the run's secrets are known once the plugin built its config."""
         if self._scrubber is None:
-            from regconform.plugin import CONFIG_KEY  # regconform.plugin imports this module
-
             run_config = self.config.stash[CONFIG_KEY]
             patterns = self.config.getoption("regconform_scrub")
             self._scrubber = Scrubber.build(run_config.secrets, patterns)
@@ -283,8 +282,6 @@ class CassettePlugin:
             write_metadata(self.folder, metadata, self.scrubber())
 
     def metadata(self, exit_status: int) -> dict[str, Any] | None:
-        from regconform.plugin import CONFIG_KEY, RESULTS_KEY, sent_totals
-
         run_config = self.config.stash.get(CONFIG_KEY, None)
         results = self.config.stash.get(RESULTS_KEY, None)
         if run_config is None or results is None:
@@ -333,8 +330,6 @@ class CassettePlugin:
                 f"cassettes: {self.unplayed_session} request(s) recorded outside the tests were "
                 f"not sent again; {drift_hint(self.folder)}"
             )
-        from regconform.plugin import RESULTS_KEY
-
         results = self.config.stash.get(RESULTS_KEY, None)
         if results is None:
             return

@@ -17,12 +17,16 @@ from jsonschema.protocols import Validator
 
 from regconform.cassettes._cassette import Interaction, request_line
 from regconform.cassettes._metadata import Recording
-from regconform.checks import Check
-from regconform.checks import course as cr
-from regconform.checks import event_track as etr
-from regconform.clients import API_WIDE_STATUSES, CONTENT_TYPE_STATUS
-from regconform.contracts import COURSE_RESPONSE_SCHEMA, EVENT_TRACK_RESPONSE_SCHEMA, Contracts
-from regconform.exchange import Exchange, SentRequest
+from regconform.catalogue.contracts import (
+    COURSE_RESPONSE_SCHEMA,
+    EVENT_TRACK_RESPONSE_SCHEMA,
+    Contracts,
+)
+from regconform.harness.clients import API_WIDE_STATUSES, CONTENT_TYPE_STATUS
+from regconform.judging.checks import Check
+from regconform.judging.checks import course as cr
+from regconform.judging.checks import event_track as etr
+from regconform.target.exchange import Exchange, SentRequest
 
 DEFAULT_POINTER = "/failed_registration_ids"
 
@@ -43,7 +47,7 @@ class Finding:
 
 
 def _validator(contracts: Contracts, openapi: dict[str, Any], name: str) -> Validator:
-    """As regconform.clients builds them: the component schema, with formats checked."""
+    """As regconform.harness.clients builds them: the component schema, with formats checked."""
     schema = contracts.component(openapi, name)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 

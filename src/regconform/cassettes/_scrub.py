@@ -20,7 +20,7 @@ from vcr import filters
 from vcr.request import Request
 
 from regconform.errors import ConfigError
-from regconform.exchange import REDACTED
+from regconform.target.exchange import REDACTED
 
 # Headers whose whole value is a credential, in requests and in responses.
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})

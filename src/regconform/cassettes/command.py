@@ -13,9 +13,9 @@ from typing import Any
 import click
 import pytest
 
-from regconform.config import Overrides
-from regconform.contracts import DEFAULT_CONTRACTS_DIR, contracts_dir, load_contracts
+from regconform.catalogue.contracts import DEFAULT_CONTRACTS_DIR, contracts_dir, load_contracts
 from regconform.errors import EXIT_NONCONFORMANT, EXIT_USAGE, ConfigError
+from regconform.settings.config import Overrides
 
 DEFAULT_CASSETTES = DEFAULT_CONTRACTS_DIR.parent / "cassettes"
 NO_TESTS_COLLECTED = 5

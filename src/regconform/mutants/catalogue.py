@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from regconform.catalogue.requirements import load_catalogue
 from regconform.mutants import semantic as sem
 from regconform.mutants._mutant import Mutant
 from regconform.mutants.wire import (
@@ -38,7 +39,6 @@ from regconform.mutants.wire import (
 )
 from regconform.reference.fixtures import DEFAULT_TOKEN, TENANT_ID
 from regconform.reference.semantics import Semantics
-from regconform.requirements import load_catalogue
 
 NOT_IN_ANY_ENUM = "unknown"
 TRACK_ERROR_STATUSES = (400, 403, 404, 500)

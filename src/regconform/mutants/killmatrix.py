@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from regconform.embedded import stop
 from regconform.mutants._mutant import Mutant
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 from regconform.report.run_record import REPORT_JSON
+from regconform.target.embedded import stop
 
 FLAGGED = frozenset({"fail", "warn"})
 DEFAULT_JOBS = 2  # a target is two processes; two targets at once keep two cores busy

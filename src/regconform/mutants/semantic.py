@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from regconform.contracts import COURSE_REQUEST_SCHEMA, load_contracts
+from regconform.catalogue.contracts import COURSE_REQUEST_SCHEMA, load_contracts
 from regconform.reference import fixtures
 from regconform.reference.semantics import Semantics, format_time
 from regconform.reference.store import Store

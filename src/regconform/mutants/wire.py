@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from regconform.contracts import COURSE_PATH, EVENT_TRACK_PATH
+from regconform.catalogue.contracts import COURSE_PATH, EVENT_TRACK_PATH
 
 COURSE, TRACK = "course", "track"
 

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from regconform.contracts import COURSE_PATH, EVENT_TRACK_PATH
+from regconform.catalogue.contracts import COURSE_PATH, EVENT_TRACK_PATH
 from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.reference.semantics import TRACK_FLAGS, Semantics
 from regconform.reference.store import Store

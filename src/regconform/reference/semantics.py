@@ -16,7 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
-from regconform.contracts import (
+from regconform.catalogue.contracts import (
     COURSE_REQUEST_SCHEMA,
     EVENT_TRACK_REQUEST_SCHEMA,
     Contracts,

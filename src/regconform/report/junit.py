@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from regconform.results import PROPERTY
+from regconform.judging.results import PROPERTY
 
 VIOLATED = "violated"
 

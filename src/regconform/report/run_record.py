@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from regconform._version import __version__
-from regconform.config import RunConfig
-from regconform.contracts import load_contracts
-from regconform.profile import Profile
-from regconform.results import RequirementResult, RunResults
-from regconform.sent import SentTotals
+from regconform.catalogue.contracts import load_contracts
+from regconform.judging.results import RequirementResult, RunResults
+from regconform.settings.config import RunConfig
+from regconform.settings.profile import Profile
+from regconform.target.sent import SentTotals
 
 REPORT_JSON = "report.json"
 SCHEMA_VERSION = 2  # bumped when a field changes meaning; 1 had no timestamps or failures
@@ -39,7 +39,7 @@ _RESPONSE = "\nresponse: "
 
 
 def failure_fields(message: str) -> dict[str, Any] | None:
-    """Split a Tally.message (regconform.verdicts.explain) into its parts, or None if empty.
+    """Split a Tally.message (regconform.judging.verdicts.explain) into its parts, or None if empty.
 
     The message is the violation lines, then `request:  <curl>`, then `response: <described
     response>`, which is last because the response body (any text the server chose) may itself

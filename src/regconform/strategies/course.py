@@ -8,8 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from regconform.contracts import COURSE_PATH, COURSE_REQUEST_SCHEMA, Contracts
-from regconform.profile import CourseSection
+from regconform.catalogue.contracts import COURSE_PATH, COURSE_REQUEST_SCHEMA, Contracts
+from regconform.settings.profile import CourseSection
 from regconform.strategies._schemathesis import body_strategy
 
 # Never generated in valid updates: `sys_locked: true` could lock a real record for good, and a

@@ -8,8 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from regconform.profile import TrackSection
-from regconform.transport import AllowList
+from regconform.settings.profile import TrackSection
+from regconform.target.transport import AllowList
 
 # Every registration status value used across the vendor's API (which PUT accepts: INFERRED).
 STATUSES = ("REGISTERED", "PENDING", "CANCELED", "EXPIRED", "IN_PROGRESS", "FAILED")

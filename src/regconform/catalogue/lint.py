@@ -1,0 +1,90 @@
+"""Lint contracts/requirements.yaml as data: every problem found, not just the first.
+
+`load_catalogue` (regconform.catalogue.requirements) stops at the first structural error
+because the engine needs a usable catalogue; this linter reads the raw YAML and reports
+everything a reviewer should fix, including the one thing the loader cannot know: whether
+each quote really is in its source document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from regconform.catalogue.requirements import OPERATIONS, Level, Requirement
+
+ID_PATTERN = re.compile(r"(CR|ETR|GEN)-\d{3}")
+KINDS = ("server", "client")
+KEYS = tuple(field.name for field in dataclasses.fields(Requirement))
+INFERRED_PREFIX = "sources silent"
+# Which operation an id prefix may claim: the prefix is the reader's first clue.
+PREFIX_OPERATION = {
+    "CR": "course_registrations",
+    "ETR": "event_track_registrations",
+    "GEN": "both",
+}
+
+
+def _entry_problems(entry: dict[str, Any], docs_dir: Path) -> list[str]:
+    label = str(entry.get("id", "<no id>"))
+    problems = []
+    if not ID_PATTERN.fullmatch(label):
+        problems.append(f"{label}: id does not match {ID_PATTERN.pattern}")
+    elif entry.get("operation") != PREFIX_OPERATION[label.split("-")[0]]:
+        problems.append(f"{label}: operation {entry.get('operation')!r} does not fit the prefix")
+    if set(entry) != set(KEYS):
+        problems.append(f"{label}: keys must be exactly {', '.join(KEYS)}")
+    if entry.get("level") not in Level.__members__:
+        problems.append(
+            f"{label}: level {entry.get('level')!r} is not one of {list(Level.__members__)}"
+        )
+    if entry.get("operation") not in OPERATIONS:
+        problems.append(f"{label}: operation {entry.get('operation')!r} is not one of {OPERATIONS}")
+    if entry.get("kind") not in KINDS:
+        problems.append(f"{label}: kind {entry.get('kind')!r} is not one of {KINDS}")
+    if not str(entry.get("statement", "")).strip():
+        problems.append(f"{label}: statement is empty")
+    problems.extend(_quote_problems(label, entry, docs_dir))
+    return problems
+
+
+def _quote_problems(label: str, entry: dict[str, Any], docs_dir: Path) -> list[str]:
+    source, quote = str(entry.get("source", "")), str(entry.get("quote", ""))
+    path = docs_dir / source
+    # A bare file name only: the source is cited as a document, never as a path elsewhere.
+    if not source or Path(source).name != source or not path.is_file():
+        return [f"{label}: source {source!r} is not a file under {docs_dir}"]
+    if entry.get("level") == "INFERRED":
+        if not quote.startswith(INFERRED_PREFIX):
+            return [f"{label}: an INFERRED quote must start with {INFERRED_PREFIX!r}"]
+        return []
+    if not quote.strip() or quote not in path.read_text(encoding="utf-8"):
+        return [f"{label}: quote not found verbatim in {source}: {quote[:60]!r}"]
+    return []
+
+
+def lint_catalogue(path: Path, docs_dir: Path | None = None) -> list[str]:
+    """Every problem in the catalogue at `path` (docs default to `docs/` beside it)."""
+    docs_dir = docs_dir or path.parent / "docs"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        return [f"{path}: cannot be read: {str(exc).splitlines()[0]}"]
+    entries = raw.get("requirements") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        return [f"{path}: expected a top-level 'requirements' list"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            problems.append(f"entry {index}: not a mapping")
+            continue
+        if entry.get("id") in seen:
+            problems.append(f"{entry['id']}: duplicate id")
+        seen.add(str(entry.get("id")))
+        problems.extend(_entry_problems(entry, docs_dir))
+    return problems

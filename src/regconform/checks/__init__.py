@@ -1,6 +1,0 @@
-"""All checks, registered by importing their modules; see _registry for the shape of one."""
-
-from regconform.checks import common, course, event_track
-from regconform.checks._registry import REGISTRY, Check, Violation, check
-
-__all__ = ["REGISTRY", "Check", "Violation", "check", "common", "course", "event_track"]

@@ -1,0 +1,67 @@
+"""Requests every suite sends as a control, each with the checks its answer must pass.
+
+A refusal proves little on its own: a server that refuses everything refuses the bad request
+too. So a test that expects refusals first sends the valid request they are made from (the
+control) and judges it like any valid request. These helpers send that control; the suites
+judge it together with the refusals (`Verdicts.judge_each`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regconform.harness.clients import CourseClient, TrackClient
+from regconform.judging.checks import Check
+from regconform.judging.checks import course as cr
+from regconform.judging.checks import event_track as etr
+from regconform.judging.verdicts import Judged
+from regconform.strategies.event_track import TrackRequest
+from regconform.target.exchange import Exchange
+
+
+def course_documented(course: CourseClient) -> Check:
+    return cr.course_status_documented.bind(documented=course.documented)
+
+
+def applied_update(course: CourseClient, record_id: str, body: dict[str, Any]) -> Judged:
+    """PUT a valid update of `record_id`, with every check a valid update must pass."""
+    exchange = course.put(record_id, body)
+    previous = course.remember(record_id, exchange)
+    return exchange, (
+        course_documented(course),
+        cr.update_is_applied.bind(sent=body),
+        cr.course_response_is_json,
+        cr.course_response_matches_schema.bind(validator=course.validator),
+        cr.created_fields_unchanged.bind(previous=previous),
+        cr.version_increases.bind(previous=previous),
+        cr.last_modified_not_earlier.bind(previous=previous),
+    )
+
+
+def track_outcome_checks(tracks: TrackClient, request: TrackRequest) -> list[Check]:
+    """Every multi-status rule, for a request whose known and unknown ids we know."""
+    known, unknown, pointer = request.known, request.unknown, tracks.pointer
+    return [
+        etr.track_status_documented.bind(documented=tracks.documented),
+        etr.all_succeeded_is_200.bind(unknown=unknown),
+        etr.partial_failure_is_207.bind(known=known, unknown=unknown),
+        etr.failed_ids_all_listed.bind(unknown=unknown, pointer=pointer),
+        etr.succeeded_ids_not_listed.bind(known=known, pointer=pointer),
+        etr.multi_status_body_valid.bind(validator=tracks.validator, pointer=pointer),
+        etr.all_failed_is_207.bind(known=known, unknown=unknown, pointer=pointer),
+        etr.track_error_body_is_list,
+    ]
+
+
+def sent_track_request(tracks: TrackClient, request: TrackRequest) -> Exchange:
+    return tracks.put(request.body, query=request.query)
+
+
+def track_outcome(tracks: TrackClient, request: TrackRequest) -> Judged:
+    """PUT a track request whose known and unknown ids we know, with every multi-status rule."""
+    return sent_track_request(tracks, request), track_outcome_checks(tracks, request)
+
+
+def all_known(body: dict[str, Any]) -> TrackRequest:
+    """A valid track body naming only registrations of the track: every update succeeds."""
+    return TrackRequest(body["registration_ids"], [], body, {})

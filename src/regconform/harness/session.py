@@ -1,0 +1,29 @@
+"""The run's shared state, kept in pytest's stash under these keys: built once by the plugin,
+read by the fixtures, the recorder, the xdist handover and the cassette plugin alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from regconform.judging.results import RunResults
+from regconform.judging.verdicts import Verdicts
+from regconform.settings.config import RunConfig
+from regconform.target.restore import Restored
+from regconform.target.sent import SentTotals
+from regconform.target.transport import Target
+
+CONFIG_KEY = pytest.StashKey[RunConfig]()
+RESULTS_KEY = pytest.StashKey[RunResults]()
+TARGET_KEY = pytest.StashKey[Target]()
+VERDICTS_KEY = pytest.StashKey[Verdicts]()
+RESTORED_KEY = pytest.StashKey[list[Restored]]()  # records put back at the end, or not
+WORKER_SENT_KEY = pytest.StashKey[dict[str, SentTotals]]()  # xdist controller: per worker
+
+
+def sent_totals(config: pytest.Config) -> SentTotals | None:
+    """What the run sent: the xdist workers' totals merged, else this process's Target's."""
+    by_worker = config.stash.get(WORKER_SENT_KEY, None)
+    if by_worker:
+        return SentTotals.merged(by_worker)
+    target = config.stash.get(TARGET_KEY, None)
+    return SentTotals.of(target) if target else None

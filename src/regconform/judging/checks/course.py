@@ -1,0 +1,236 @@
+"""Checks of the course-registration PUT (CR-*)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.protocols import Validator
+
+from regconform.judging.checks._registry import Violation, check
+from regconform.judging.checks.common import undocumented_status
+from regconform.target.exchange import Exchange
+
+# Required response field -> the requirement that it is present, non-null and a string.
+REQUIRED_RESPONSE_IDS = {
+    "course_id": "CR-020",
+    "course_offering_id": "CR-021",
+    "id": "CR-022",
+    "name": "CR-023",
+    "student_id": "CR-024",
+    "sys_created_at": "CR-025",
+    "sys_created_by_id": "CR-026",
+    "sys_last_modified_at": "CR-027",
+    "sys_last_modified_by_id": "CR-028",
+}
+ENUM_RESPONSE_IDS = {
+    "order_status": "CR-030",
+    "status": "CR-031",
+    "training_provider_billing_status": "CR-032",
+}
+NESTED_REQUIRED_ID = "CR-029"
+TYPE_ID, FORMAT_ID, JSON_ID = "CR-033", "CR-034", "CR-035"
+SCHEMA_IDS = (
+    *REQUIRED_RESPONSE_IDS.values(),
+    NESTED_REQUIRED_ID,
+    *ENUM_RESPONSE_IDS.values(),
+    TYPE_ID,
+    FORMAT_ID,
+)
+
+
+def _classify(error: ValidationError, body: dict[str, Any]) -> Iterator[Violation]:
+    """Which requirement a schema error of the response breaks."""
+    path = list(error.absolute_path)
+    where = "/".join(str(p) for p in path) or "(body)"
+    if error.validator == "required":
+        missing = [f for f in error.validator_value if f not in error.instance]
+        for field in missing:
+            rid = REQUIRED_RESPONSE_IDS.get(field) if not path else NESTED_REQUIRED_ID
+            yield Violation(rid or TYPE_ID, f"required field `{field}` missing at {where}")
+    elif error.validator == "enum" and len(path) == 1 and path[0] in ENUM_RESPONSE_IDS:
+        yield Violation(
+            ENUM_RESPONSE_IDS[str(path[0])], f"`{where}` = {error.instance!r} is not in the enum"
+        )
+    elif error.validator == "format":
+        yield Violation(
+            FORMAT_ID, f"`{where}` = {error.instance!r} is not a {error.validator_value}"
+        )
+    elif len(path) == 1 and path[0] in REQUIRED_RESPONSE_IDS:
+        yield Violation(
+            REQUIRED_RESPONSE_IDS[str(path[0])], f"required field `{where}` is {error.instance!r}"
+        )
+    else:
+        yield Violation(TYPE_ID, f"`{where}`: {error.message[:200]}")
+
+
+@check(*SCHEMA_IDS)
+def course_response_matches_schema(exchange: Exchange, validator: Validator) -> Iterator[Violation]:
+    """A 200 body satisfies CourseRegistration: required, enums, types, formats."""
+    if exchange.status != 200 or not exchange.is_json:
+        return
+    body = exchange.json
+    if not isinstance(body, dict):
+        yield Violation(TYPE_ID, f"200 body is {type(body).__name__}, not an object")
+        return
+    for error in validator.iter_errors(body):
+        yield from _classify(error, body)
+
+
+@check(JSON_ID)
+def course_response_is_json(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status != 200:
+        return
+    if exchange.media_type != "application/json":
+        yield Violation(JSON_ID, f"200 Content-Type is {exchange.media_type or 'missing'!r}")
+    elif not exchange.is_json or not isinstance(exchange.json, dict):
+        yield Violation(JSON_ID, f"200 body is not a JSON object: {exchange.describe(200)}")
+
+
+def same_value(sent: Any, got: Any) -> bool:
+    """JSON equality, with numbers compared as numbers (1 == 1.0, big ints as doubles)."""
+    if isinstance(sent, bool) or isinstance(got, bool):
+        return type(sent) is type(got) and sent == got
+    if isinstance(sent, (int, float)) and isinstance(got, (int, float)):
+        return float(sent) == float(got)
+    if isinstance(sent, dict) and isinstance(got, dict):
+        return sent.keys() == got.keys() and all(same_value(sent[k], got[k]) for k in sent)
+    if isinstance(sent, list) and isinstance(got, list):
+        return len(sent) == len(got) and all(
+            same_value(a, b) for a, b in zip(sent, got, strict=True)
+        )
+    return bool(type(sent) is type(got) and sent == got)
+
+
+@check("CR-036")
+def update_is_applied(exchange: Exchange, sent: dict[str, Any]) -> Iterator[Violation]:
+    """A valid update is answered 200 and every client field comes back as sent."""
+    if exchange.status != 200:
+        yield Violation("CR-036", f"a valid update was not applied: {exchange.describe()}")
+        return
+    body = exchange.json if exchange.is_json else None
+    if not isinstance(body, dict):
+        return  # CR-035 reports the body itself
+    for field, value in sent.items():
+        if field.startswith("sys_"):
+            continue  # server-managed: judged by CR-037..CR-039
+        if field not in body:
+            yield Violation("CR-036", f"sent `{field}` but the response has no `{field}`")
+        elif not same_value(value, body[field]):
+            yield Violation(
+                "CR-036", f"sent `{field}` = {value!r:.120} but got {body[field]!r:.120}"
+            )
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@check("CR-037")
+def created_fields_unchanged(
+    exchange: Exchange, previous: dict[str, Any] | None
+) -> Iterator[Violation]:
+    if exchange.status != 200 or previous is None or not exchange.is_json:
+        return
+    for field in ("sys_created_at", "sys_created_by_id"):
+        if field not in previous:
+            continue  # a profile baseline may state only some of them
+        before, after = previous[field], exchange.json.get(field)
+        if before != after:
+            yield Violation("CR-037", f"`{field}` changed on update: {before!r} -> {after!r}")
+
+
+@check("CR-038")
+def version_increases(exchange: Exchange, previous: dict[str, Any] | None) -> Iterator[Violation]:
+    if exchange.status != 200 or previous is None or not exchange.is_json:
+        return
+    before, after = previous.get("sys_version"), exchange.json.get("sys_version")
+    if before is None:
+        return  # a profile baseline states no version: nothing to compare with yet
+    if (
+        not isinstance(after, (int, float))
+        or not isinstance(before, (int, float))
+        or after <= before
+    ):
+        yield Violation(
+            "CR-038", f"`sys_version` did not increase on update: {before!r} -> {after!r}"
+        )
+
+
+@check("CR-039")
+def last_modified_not_earlier(
+    exchange: Exchange, previous: dict[str, Any] | None
+) -> Iterator[Violation]:
+    if exchange.status != 200 or not exchange.is_json:
+        return
+    body = exchange.json
+    modified, created = (
+        _moment(body.get("sys_last_modified_at")),
+        _moment(body.get("sys_created_at")),
+    )
+    if modified and created and _comparable(modified, created) and modified < created:
+        yield Violation(
+            "CR-039", f"`sys_last_modified_at` {modified} is before `sys_created_at` {created}"
+        )
+    before = _moment((previous or {}).get("sys_last_modified_at"))
+    if modified and before and _comparable(modified, before) and modified < before:
+        yield Violation("CR-039", f"`sys_last_modified_at` went back: {before} -> {modified}")
+
+
+def _comparable(a: datetime, b: datetime) -> bool:
+    return (a.tzinfo is None) == (b.tzinfo is None)
+
+
+@check("CR-040")
+def locked_record_refused(exchange: Exchange) -> Iterator[Violation]:
+    if not 400 <= exchange.status < 500:
+        yield Violation(
+            "CR-040",
+            f"an update of a locked record was not refused with 4xx: {exchange.describe()}",
+        )
+
+
+@check("CR-041")
+def locked_refusal_is_409(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status != 409:
+        yield Violation("CR-041", f"expected 409 for a locked record, got {exchange.status}")
+
+
+@check("CR-042")
+def stale_version_is_409(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status != 409:
+        yield Violation(
+            "CR-042", f"expected 409 for a stale sys_version, got {exchange.describe()}"
+        )
+
+
+@check("CR-043")
+def unknown_record_is_404(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status != 404:
+        yield Violation(
+            "CR-043", f"expected 404 for an id that does not exist, got {exchange.describe()}"
+        )
+
+
+@check("CR-044")
+def unknown_tenant_refused(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status not in (403, 404):
+        yield Violation(
+            "CR-044", f"expected 404 (or 403) for an unknown tenant, got {exchange.describe()}"
+        )
+
+
+@check("CR-045")
+def other_tenant_refused(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status not in (403, 404):
+        yield Violation("CR-045", f"another tenant's record was reachable: {exchange.describe()}")
+
+
+@check("CR-046")
+def course_status_documented(exchange: Exchange, documented: frozenset[int]) -> Iterator[Violation]:
+    yield from undocumented_status(exchange, documented, "CR-046")

@@ -1,0 +1,148 @@
+"""Checks of the event-track-registration bulk PUT (ETR-*)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema.protocols import Validator
+
+from regconform.judging.checks._registry import Violation, check
+from regconform.judging.checks.common import undocumented_status
+from regconform.target.exchange import Exchange
+
+
+def failed_ids(exchange: Exchange, pointer: str) -> list[Any] | None:
+    """The failed ids a 207 body lists at `pointer`, or None when there is no such list."""
+    return exchange.list_at(pointer)
+
+
+@check("ETR-008")
+def all_succeeded_is_200(exchange: Exchange, unknown: list[str]) -> Iterator[Violation]:
+    if not unknown and exchange.status != 200:
+        yield Violation(
+            "ETR-008", f"every id is in the track, expected 200, got {exchange.describe()}"
+        )
+
+
+@check("ETR-009")
+def partial_failure_is_207(
+    exchange: Exchange, known: list[str], unknown: list[str]
+) -> Iterator[Violation]:
+    if known and unknown and exchange.status != 207:
+        yield Violation(
+            "ETR-009",
+            f"{len(unknown)} of {len(known) + len(unknown)} ids cannot succeed, "
+            f"expected 207, got {exchange.describe()}",
+        )
+
+
+@check("ETR-010")
+def failed_ids_all_listed(
+    exchange: Exchange, unknown: list[str], pointer: str
+) -> Iterator[Violation]:
+    if exchange.status != 207:
+        return
+    listed = failed_ids(exchange, pointer) or []
+    missing = [i for i in unknown if i not in listed]
+    if missing:
+        yield Violation(
+            "ETR-010", f"207 does not list failed id(s) {missing} (lists {listed!r:.300})"
+        )
+
+
+@check("ETR-011")
+def succeeded_ids_not_listed(
+    exchange: Exchange, known: list[str], pointer: str
+) -> Iterator[Violation]:
+    if exchange.status != 207:
+        return
+    wrongly = [i for i in known if i in (failed_ids(exchange, pointer) or [])]
+    if wrongly:
+        yield Violation("ETR-011", f"207 lists id(s) that succeeded as failed: {wrongly}")
+
+
+@check("ETR-012")
+def multi_status_body_valid(
+    exchange: Exchange, validator: Validator, pointer: str
+) -> Iterator[Violation]:
+    if exchange.status != 207:
+        return
+    if exchange.media_type != "application/json" or not exchange.is_json:
+        yield Violation("ETR-012", f"207 is not a JSON body: {exchange.describe(200)}")
+        return
+    for error in validator.iter_errors(exchange.json):
+        yield Violation("ETR-012", f"207 body: {error.message[:200]}")
+    if not failed_ids(exchange, pointer):
+        yield Violation("ETR-012", "207 lists no failed id (empty or omitted means all succeeded)")
+
+
+@check("ETR-013")
+def all_failed_is_207(
+    exchange: Exchange, known: list[str], unknown: list[str], pointer: str
+) -> Iterator[Violation]:
+    if known or not unknown:
+        return
+    listed = failed_ids(exchange, pointer) or []
+    if exchange.status != 207 or sorted(set(listed)) != sorted(set(unknown)):
+        yield Violation(
+            "ETR-013", f"every id fails, expected 207 listing all, got {exchange.describe()}"
+        )
+
+
+@check("ETR-014")
+def unknown_event_is_404(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status != 404:
+        yield Violation(
+            "ETR-014", f"expected 404 for an event that does not exist, got {exchange.describe()}"
+        )
+
+
+@check("ETR-015")
+def unknown_track_is_404(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status != 404:
+        yield Violation(
+            "ETR-015", f"expected 404 for a track that does not exist, got {exchange.describe()}"
+        )
+
+
+@check("ETR-016")
+def track_status_documented(exchange: Exchange, documented: frozenset[int]) -> Iterator[Violation]:
+    yield from undocumented_status(exchange, documented, "ETR-016")
+
+
+def _is_error_object(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("error_key"), str)
+        and isinstance(value.get("error_message"), str)
+    )
+
+
+@check("ETR-017")
+def track_error_body_is_list(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status not in (400, 403, 404, 500):
+        return
+    body = exchange.json if exchange.is_json else None
+    if not isinstance(body, list) or not body or not all(_is_error_object(e) for e in body):
+        yield Violation(
+            "ETR-017",
+            f"{exchange.status} body is not a list of error objects: {exchange.describe(200)}",
+        )
+
+
+@check("ETR-018")
+def track_unauthorized_body_is_object(exchange: Exchange) -> Iterator[Violation]:
+    if exchange.status == 401 and not _is_error_object(exchange.json if exchange.is_json else None):
+        yield Violation("ETR-018", f"401 body is not an error object: {exchange.describe(200)}")
+
+
+@check("ETR-019")
+def non_uuid_id_not_accepted(exchange: Exchange, odd_id: str, pointer: str) -> Iterator[Violation]:
+    refused = exchange.status == 400
+    reported = exchange.status == 207 and odd_id in (failed_ids(exchange, pointer) or [])
+    if not (refused or reported):
+        yield Violation(
+            "ETR-019",
+            f"a non-uuid id was neither refused nor reported failed: {exchange.describe()}",
+        )

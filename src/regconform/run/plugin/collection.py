@@ -1,0 +1,44 @@
+"""Once the suites are collected: the run's config and results are built (once, in the stash),
+each test's requirement ids become user properties, and every hypothesis test is configured."""
+
+from __future__ import annotations
+
+import pytest
+
+from regconform.catalogue.contracts import load_contracts
+from regconform.catalogue.requirements import Requirement, load_catalogue
+from regconform.errors import ConfigError
+from regconform.harness.session import CONFIG_KEY, RESULTS_KEY
+from regconform.judging.results import RunResults
+from regconform.run.plugin.options import overrides
+from regconform.run.plugin.seeding import configure_tests
+from regconform.settings.config import build_config
+
+
+def suite_items(items: list[pytest.Item]) -> list[pytest.Item]:
+    return [item for item in items if item.get_closest_marker("suite")]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    chosen = suite_items(items)
+    if not chosen:
+        return
+    try:
+        run_config = build_config(overrides(config))
+        catalogue = load_catalogue()
+        load_contracts()
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[CONFIG_KEY] = run_config
+    config.stash[RESULTS_KEY] = RunResults(catalogue, run_config.failing_level, run_config.baseline)
+    for item in chosen:
+        mark_requirements(item, catalogue)
+    configure_tests(chosen, run_config)
+
+
+def mark_requirements(item: pytest.Item, catalogue: dict[str, Requirement]) -> None:
+    for marker in item.iter_markers("requirement"):
+        for rid in marker.args:
+            if rid not in catalogue:
+                raise pytest.UsageError(f"{item.nodeid} cites unknown requirement {rid}")
+            item.user_properties.append(("requirement", rid))

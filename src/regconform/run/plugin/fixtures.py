@@ -1,0 +1,85 @@
+"""The fixtures a suite test asks for: the run's config, the target, one client per endpoint
+(each puts its records back at the end of the session) and the test's score keeper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from regconform.catalogue.contracts import Contracts, load_contracts
+from regconform.catalogue.requirements import load_catalogue
+from regconform.harness.clients import CourseClient, TrackClient
+from regconform.harness.session import CONFIG_KEY, RESTORED_KEY, TARGET_KEY, VERDICTS_KEY
+from regconform.judging.verdicts import Verdicts
+from regconform.settings.config import RunConfig
+from regconform.target.restore import restore_course, restore_tracks
+from regconform.target.transport import Target
+
+
+@pytest.fixture(scope="session")
+def regconform_config(pytestconfig: pytest.Config) -> RunConfig:
+    run_config = pytestconfig.stash.get(CONFIG_KEY, None)
+    if run_config is None:
+        pytest.skip("not a conformance suite run")
+    return run_config
+
+
+@pytest.fixture(scope="session")
+def contracts(regconform_config: RunConfig) -> Contracts:
+    return load_contracts()
+
+
+@pytest.fixture(scope="session")
+def target(regconform_config: RunConfig, pytestconfig: pytest.Config) -> Iterator[Target]:
+    cfg = regconform_config
+    session_target = Target(
+        cfg.base_url,
+        cfg.token,
+        cfg.profile,
+        timeout=cfg.timeout,
+        dry_run=cfg.dry_run,
+        max_requests=cfg.max_requests,
+        rate_limit=cfg.rate_limit,
+    )
+    pytestconfig.stash[TARGET_KEY] = session_target
+    yield session_target
+    session_target.close()
+
+
+@pytest.fixture(scope="session")
+def course(
+    target: Target, contracts: Contracts, regconform_config: RunConfig, pytestconfig: pytest.Config
+) -> Iterator[CourseClient]:
+    """The course client; at the end of the session each baseline body is put back."""
+    section = regconform_config.profile.course
+    if section is None:
+        pytest.skip("the profile has no [course_registrations] section")
+    yield CourseClient(target, contracts, section)
+    pytestconfig.stash.setdefault(RESTORED_KEY, []).extend(restore_course(target, section))
+
+
+@pytest.fixture(scope="session")
+def tracks(
+    target: Target, contracts: Contracts, regconform_config: RunConfig, pytestconfig: pytest.Config
+) -> Iterator[TrackClient]:
+    """The track client; at the end of the session every registration gets restore_status."""
+    section = regconform_config.profile.tracks
+    if section is None:
+        pytest.skip("the profile has no [event_track_registrations] section")
+    yield TrackClient(target, contracts, section)
+    pytestconfig.stash.setdefault(RESTORED_KEY, []).extend(restore_tracks(target, section))
+
+
+@pytest.fixture
+def verdicts(
+    request: pytest.FixtureRequest, regconform_config: RunConfig, target: Target
+) -> Verdicts:
+    """The score keeper of this test; requests it sends are tagged with its requirement ids."""
+    item = request.node
+    kept = Verdicts(
+        load_catalogue(), regconform_config.failing_level, regconform_config.baseline.waived
+    )
+    item.stash[VERDICTS_KEY] = kept
+    target.current_requirements = tuple(v for k, v in item.user_properties if k == "requirement")
+    return kept

@@ -1,0 +1,120 @@
+"""The run configuration, built once with a written precedence and passed down frozen."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from regconform.catalogue.requirements import FAILING_LEVELS, Level, load_catalogue
+from regconform.errors import ConfigError
+from regconform.settings.baseline import Baseline, load_baseline
+from regconform.settings.profile import Profile, check_base_url, load_profile, parse_profile
+
+DEFAULT_MAX_EXAMPLES = 25
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    base_url: str
+    token: str = field(repr=False)  # never printed, logged or written anywhere
+    token_env: str
+    profile: Profile
+    seed: int = 0
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    failing_level: Level = Level.MUST
+    timeout: float = DEFAULT_TIMEOUT
+    dry_run: bool = False
+    max_requests: int | None = None
+    rate_limit: float | None = None
+    report_dir: Path | None = None
+    extra_secrets: tuple[str, ...] = ()
+    baseline: Baseline = field(default_factory=Baseline)  # accepted deviations (--baseline)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every value to scrub from anything written."""
+        return tuple(s for s in (self.token, *self.extra_secrets) if s)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line (or pytest options) said; None means 'not given'."""
+
+    profile_path: Path | None = None
+    base_url: str | None = None
+    token_env: str | None = None
+    seed: int | None = None
+    max_examples: int | None = None
+    level: str | None = None
+    timeout: float | None = None
+    dry_run: bool = False
+    max_requests: int | None = None
+    rate_limit: float | None = None
+    report_dir: Path | None = None
+    baseline_path: Path | None = None
+
+
+def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunConfig:
+    """Precedence, lowest first: defaults < profile file < environment < command-line flags."""
+    env = os.environ if env is None else env
+    # Without a profile the target is taken to hold the reference server's fixture records.
+    profile = load_profile(flags.profile_path) if flags.profile_path else reference_profile()
+
+    base_url = flags.base_url or env.get("REGCONFORM_BASE_URL") or profile.base_url
+    if not base_url:
+        raise ConfigError("no target: give --base-url URL or a --profile with base_url")
+    token_env = flags.token_env or profile.token_env
+    token = env.get(token_env)
+    if not token and not flags.dry_run:
+        raise ConfigError(f"the token variable {token_env} is not set (export it, or --token-env)")
+    level = flags.level or env.get("REGCONFORM_LEVEL") or "must"
+    if level not in FAILING_LEVELS:
+        raise ConfigError(f"--level must be one of {', '.join(FAILING_LEVELS)}, not {level!r}")
+    return RunConfig(
+        base_url=check_base_url(base_url),
+        token=token or "",
+        token_env=token_env,
+        profile=replace(profile, base_url=check_base_url(base_url)),
+        seed=_first_int(flags.seed, env.get("REGCONFORM_SEED"), 0, "seed"),
+        max_examples=_first_int(
+            flags.max_examples,
+            env.get("REGCONFORM_MAX_EXAMPLES"),
+            DEFAULT_MAX_EXAMPLES,
+            "max-examples",
+        ),
+        failing_level=FAILING_LEVELS[level],
+        timeout=flags.timeout or DEFAULT_TIMEOUT,
+        dry_run=flags.dry_run,
+        max_requests=flags.max_requests,
+        rate_limit=flags.rate_limit,
+        report_dir=flags.report_dir,
+        baseline=load_baseline(flags.baseline_path, load_catalogue())
+        if flags.baseline_path
+        else Baseline(),
+    )
+
+
+def reference_profile() -> Profile:
+    """The profile of the reference server's seeded fixtures, with no base URL."""
+    from regconform.reference.fixtures import fixture_profile
+
+    raw = fixture_profile("http://127.0.0.1")
+    raw.pop("base_url")
+    return parse_profile(raw)
+
+
+def _first_int(flag: int | None, env_value: str | None, default: int, name: str) -> int:
+    value: Any = flag if flag is not None else env_value
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 0 or (name == "max-examples" and number == 0):
+        raise ConfigError(f"{name} must be positive, not {number}")
+    return number

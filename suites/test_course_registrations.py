@@ -71,12 +71,12 @@ def test_schema_violating_body_is_refused(
     raw = body if isinstance(body, bytes) else None
     exchange = course.put(record_id, None if raw is not None else body, raw_body=raw)
     course.remember(record_id, exchange)
-    verdicts.judge(
-        exchange,
+    refused = (
         common.rejected_as_bad_request.bind(requirement="CR-014"),
         common.invalid_request_not_5xx,
         course_documented(course),
     )
+    verdicts.judge_each([(exchange, refused)])
 
 
 @pytest.mark.requirement(*FORBIDDEN_UPDATE_IDS, "GEN-005", *VALID_UPDATE_IDS)

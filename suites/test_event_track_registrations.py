@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
@@ -117,17 +118,13 @@ def test_unknown_event_and_track_are_not_found(
     event_id = allow.synthetic_uuid(data.draw(st.binary(min_size=16, max_size=16)))
     track_id = allow.synthetic_name("track", data.draw(st.binary(min_size=6, max_size=6)))
     documented = etr.track_status_documented.bind(documented=tracks.documented)
-    for exchange, check in (
-        (tracks.put(body, event_id=event_id), etr.unknown_event_is_404),
-        (tracks.put(body, track_id=track_id), etr.unknown_track_is_404),
-    ):
-        verdicts.judge(
-            exchange,
-            check,
-            common.invalid_request_not_5xx,
-            documented,
-            etr.track_error_body_is_list,
-        )
+    always = (common.invalid_request_not_5xx, documented, etr.track_error_body_is_list)
+
+    def not_found() -> Iterator[Judged]:  # each request sent when its turn comes
+        yield tracks.put(body, event_id=event_id), (etr.unknown_event_is_404, *always)
+        yield tracks.put(body, track_id=track_id), (etr.unknown_track_is_404, *always)
+
+    verdicts.judge_each(not_found())
 
 
 @pytest.mark.requirement("ETR-019", "GEN-005", "ETR-016")
@@ -142,9 +139,9 @@ def test_non_uuid_id_is_refused_or_reported(
         "not-a-uuid", data.draw(st.binary(min_size=6, max_size=6))
     )
     exchange = tracks.put({**body, "registration_ids": [*body["registration_ids"], odd_id]})
-    verdicts.judge(
-        exchange,
+    odd = (
         etr.non_uuid_id_not_accepted.bind(odd_id=odd_id, pointer=tracks.pointer),
         common.invalid_request_not_5xx,
         etr.track_status_documented.bind(documented=tracks.documented),
     )
+    verdicts.judge_each([(exchange, odd)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -103,22 +103,18 @@ def test_refused_at_the_door(
     raw = data.draw(st.sampled_from(MALFORMED_BODIES), label="malformed body")
     content_type = data.draw(st.sampled_from(NOT_JSON_TYPES), label="content type")
     unauthorized = (common.unauthorized_has_challenge, common.invalid_request_not_5xx, *always)
-    verdicts.judge_each(
-        [
-            control,
-            (send(auth="none"), (common.missing_token_is_401, *unauthorized)),
-            (send(auth="wrong"), (common.wrong_token_is_401, *unauthorized)),
-            (
-                send(raw_body=raw),
-                (common.malformed_json_is_400, common.invalid_request_not_5xx, *always),
-            ),
-            (
-                send(content_type=content_type),
-                (
-                    common.wrong_content_type_refused,
-                    common.invalid_request_not_5xx,
-                    *with_415(always),
-                ),
-            ),
-        ]
-    )
+
+    def at_the_door() -> Iterator[Judged]:  # each request sent when its turn comes
+        yield control
+        yield send(auth="none"), (common.missing_token_is_401, *unauthorized)
+        yield send(auth="wrong"), (common.wrong_token_is_401, *unauthorized)
+        not_json = (common.malformed_json_is_400, common.invalid_request_not_5xx, *always)
+        yield send(raw_body=raw), not_json
+        wrong_type = (
+            common.wrong_content_type_refused,
+            common.invalid_request_not_5xx,
+            *with_415(always),
+        )
+        yield send(content_type=content_type), wrong_type
+
+    verdicts.judge_each(at_the_door())

@@ -11,6 +11,7 @@ EXIT_NONCONFORMANT = 1
 EXIT_INTERRUPTED = 2
 EXIT_INTERNAL = 3
 EXIT_USAGE = 4
+EXIT_INCOMPLETE = 5  # nothing broken, but a MUST requirement was not exercised or not run
 
 
 class RegconformError(Exception):

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from regconform.report.command import report
 from regconform.report.compare import render_compare
 from regconform.report.html import render_report
-from regconform.report.run_record import failure_fields
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 CURL = 'curl -X PUT http://t/courseRegistrations/a/b --data-raw \'{"id":"b"}\''
@@ -23,7 +22,16 @@ def record(
     verdict: str = "fail", response: str = HOSTILE, base_url: str = "http://t"
 ) -> dict[str, Any]:
     """A small run record with one requirement whose response is hostile text."""
-    message = f"CR-020 [MUST] missing `course_id`\nrequest:  {CURL}\nresponse: HTTP 200 {response}"
+    failure = {
+        "requirement": "CR-020",
+        "level": "MUST",
+        "message": "missing `course_id`",
+        "request": CURL,
+        "status": 200,
+        "content_type": "application/json",
+        "body": response,
+        "body_cut": False,
+    }
     requirement = {
         "level": "MUST",
         "operation": "course_registrations",
@@ -35,13 +43,12 @@ def record(
         "note": "",
         "checked": 3,
         "violated": 1,
-        "message": message,
-        "failure": failure_fields(message),
+        "failure": failure,
         "baseline": None,
         "skipped_reasons": [],
         "tests": ["suites/test_course_registrations.py::test_x"],
     }
-    passing = {**requirement, "verdict": "pass", "violated": 0, "message": "", "failure": None}
+    passing = {**requirement, "verdict": "pass", "violated": 0, "failure": None}
     return {
         "base_url": base_url,
         "seed": 7,
@@ -51,16 +58,13 @@ def record(
     }
 
 
-def test_failure_fields_split_a_tally_message_at_its_request_and_response() -> None:
-    """The response stays whole even when the server's text holds newlines and 'response:'."""
+def test_report_shows_the_failure_record_fields_as_given() -> None:
+    """The page shows the structured failure: its headline, curl line and response, unparsed."""
     body = 'line one\nresponse: not a new field\n{"a": 1}'
-    fields = failure_fields(f"CR-020 [MUST] a\nCR-021 [MUST] b\nrequest:  {CURL}\nresponse: {body}")
-    assert fields == {
-        "violations": ["CR-020 [MUST] a", "CR-021 [MUST] b"],
-        "request": CURL,
-        "response": body,
-    }
-    assert failure_fields("") is None
+    page = render_report(record(response=body))
+    assert "CR-020 [MUST] missing `course_id`" in page
+    assert "HTTP 200 application/json\nline one\nresponse: not a new field" in page
+    assert "curl -X PUT http://t/courseRegistrations/a/b" in page
 
 
 def test_report_escapes_what_the_server_said() -> None:

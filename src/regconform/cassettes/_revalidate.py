@@ -12,20 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator
-from jsonschema.protocols import Validator
-
 from regconform.cassettes._cassette import Interaction, request_line
 from regconform.cassettes._metadata import Recording
 from regconform.catalogue.contracts import (
-    COURSE_RESPONSE_SCHEMA,
-    EVENT_TRACK_RESPONSE_SCHEMA,
     Contracts,
 )
-from regconform.harness.clients import API_WIDE_STATUSES, CONTENT_TYPE_STATUS
 from regconform.judging.checks import Check
 from regconform.judging.checks import course as cr
 from regconform.judging.checks import event_track as etr
+from regconform.judging.endpoints import CONTENT_TYPE_STATUS, course_endpoint, track_endpoint
 from regconform.target.exchange import Exchange, SentRequest
 
 DEFAULT_POINTER = "/failed_registration_ids"
@@ -46,27 +41,13 @@ class Finding:
         return f"{self.cassette} #{self.index} {self.request}: {self.requirement} {message}"
 
 
-def _validator(contracts: Contracts, openapi: dict[str, Any], name: str) -> Validator:
-    """As regconform.harness.clients builds them: the component schema, with formats checked."""
-    schema = contracts.component(openapi, name)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-
-
-def _documented(openapi: dict[str, Any]) -> frozenset[int]:
-    operation = next(iter(openapi["paths"].values()))["put"]
-    return frozenset(int(code) for code in operation["responses"] if code.isdigit())
-
-
 class Judges:
     """The response-only checks of each endpoint, bound to the current contracts."""
 
     def __init__(self, contracts: Contracts, pointer: str) -> None:
-        course_documented = _documented(contracts.course_openapi)
-        track_documented = _documented(contracts.event_track_openapi) | API_WIDE_STATUSES
-        course_schema = _validator(contracts, contracts.course_openapi, COURSE_RESPONSE_SCHEMA)
-        track_schema = _validator(
-            contracts, contracts.event_track_openapi, EVENT_TRACK_RESPONSE_SCHEMA
-        )
+        course, track = course_endpoint(contracts), track_endpoint(contracts)
+        course_documented, track_documented = course.documented, track.documented
+        course_schema, track_schema = course.validator, track.validator
         self.documented = {"course": course_documented, "tracks": track_documented}
         self.course = [
             cr.course_response_is_json,

@@ -1,8 +1,19 @@
-"""Per-requirement results of a whole run, merged from every test's report (xdist-safe)."""
+"""Per-requirement results of a whole run, merged from every test's report (xdist-safe).
+
+A verdict says what happened to a requirement, never more than that:
+- `pass`: applied to at least one answer, and never broken
+- `fail` / `warn`: broken (at or above the failing level / below it); `known deviation` and
+  `fixed` when the baseline lists it
+- `not exercised`: its tests ran, but no answer it could judge ever came (the reason says why)
+- `not run`: its tests were cut short (budget, throttling, breaker, transport failure, interrupt)
+- `skipped`: the profile or `--suite` left it out (the reason says which)
+- `self-tested`: about regconform itself, verified by its own tests
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +21,9 @@ from regconform.catalogue.requirements import Level, Requirement
 from regconform.judging.verdicts import Tally
 from regconform.settings.baseline import Baseline, Waiver
 
-PROPERTY = "regconform.tallies"  # name of the user property carrying a test's tallies
+PROPERTY = "regconform.tallies"  # the user property carrying a test's tallies
+NOT_RUN = "regconform.not_run"  # the user property saying why a test was cut short
+INTERNAL_ERROR = "regconform.internal_error"  # a bug of regconform's stopped the test
 
 
 @dataclass
@@ -18,27 +31,37 @@ class RequirementResult:
     requirement: Requirement
     tally: Tally = field(default_factory=Tally)
     skipped: list[str] = field(default_factory=list)  # reasons
+    not_run: list[str] = field(default_factory=list)  # why its tests were cut short
     tests: set[str] = field(default_factory=set)
     waiver: Waiver | None = None  # the baseline's entry for this requirement
 
     def verdict(self, failing_level: Level) -> str:
         if self.requirement.kind == "client":
             return "self-tested"  # how regconform behaves; tests/ verify it, not a suite
-        if self.tally.violated:
+        if self.tally.violated or self.tally.failure:
             if self.waiver is not None and not self.waiver.expired:
                 return "known deviation"
             return "fail" if self.requirement.level >= failing_level else "warn"
         if self.tally.checked:
             return "fixed" if self.waiver is not None else "pass"
+        if self.not_run:
+            return "not run"
+        if self.tally.inapplicable:
+            return "not exercised"
         return "skipped" if self.skipped else "not run"
 
     def note(self, failing_level: Level) -> str:
-        """One line for the summary: the violation, the skip reason or the baseline's word."""
+        """One line for the summary: the violation, the reason, or the baseline's word."""
         verdict = self.verdict(failing_level)
-        first = self.tally.message.splitlines()[0] if self.tally.message else ""
+        failure = self.tally.last_failure
+        first = failure.headline if failure else ""
         waiver = self.waiver
         if verdict == "skipped":
             return self.skipped[0]
+        if verdict == "not run":
+            return self.not_run[-1] if self.not_run else "no test of it ran"
+        if verdict == "not exercised":
+            return never_applied(self.tally.inapplicable)
         if waiver is not None and waiver.expired and verdict in ("fail", "warn"):
             return f"baseline entry EXPIRED on {waiver.expires}: {first}"
         if waiver is not None and verdict == "known deviation":
@@ -47,6 +70,14 @@ class RequirementResult:
         if verdict == "fixed":
             return "listed in the baseline but no longer violated: remove it from the baseline"
         return first
+
+
+def never_applied(reasons: dict[str, int]) -> str:
+    """Why a rule never applied, most frequent reason first: 'no answer it judges came: …'."""
+    ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    total = sum(reasons.values())
+    listed = "; ".join(f"{reason} ({count}x)" for reason, count in ordered[:3])
+    return f"never applied in {total} answer(s): {listed}"
 
 
 class RunResults:
@@ -62,28 +93,59 @@ class RunResults:
         self.by_id = {
             rid: RequirementResult(r, waiver=waivers.get(rid)) for rid, r in catalogue.items()
         }
+        self.stopped: str | None = None  # why the run ended early, if it did
+        self.internal_errors: list[str] = []  # "<test>: <error>", a bug of regconform's each
 
     def add_report(
         self, nodeid: str, outcome: str, properties: list[tuple[str, Any]], skip_reason: str
     ) -> None:
         ids = [value for name, value in properties if name == "requirement"]
+        judged: set[str] = set()
         for name, value in properties:
             if name == PROPERTY:
                 for rid, raw in json.loads(value).items():
-                    self.by_id[rid].tally.merge(Tally(**raw))
+                    self.by_id[rid].tally.merge(Tally.from_dict(raw))
                     self.by_id[rid].tests.add(nodeid)
+                    judged.add(rid)
+        cut_short = [value for name, value in properties if name == NOT_RUN]
+        errors = [value for name, value in properties if name == INTERNAL_ERROR]
+        self.internal_errors += [f"{nodeid}: {error}" for error in errors]
+        cut_short += [f"internal error of regconform: {error}" for error in errors]
         for rid in ids:
-            if rid in self.by_id:
-                self.by_id[rid].tests.add(nodeid)
-                if outcome == "skipped":
-                    self.by_id[rid].skipped.append(skip_reason)
+            if rid not in self.by_id:
+                continue
+            self.by_id[rid].tests.add(nodeid)
+            if cut_short and rid not in judged:
+                self.by_id[rid].not_run.append(f"{cut_short[-1]} ({nodeid.split('::')[-1]})")
+            elif outcome == "skipped" and not cut_short:
+                self.by_id[rid].skipped.append(skip_reason)
+
+    def finish(self, stopped: str | None, dry_run: bool = False) -> None:
+        """The run is over: say why the requirements no test reached were left out."""
+        self.stopped = stopped
+        for result in self.by_id.values():
+            if result.requirement.kind != "server":
+                continue
+            if dry_run:
+                result.not_run.append("dry run: nothing was sent")
+            elif result.tests:
+                continue
+            elif stopped:
+                result.not_run.append(f"the run stopped first: {stopped}")
+            else:
+                result.skipped.append("no test of it was selected (--suite, -k)")
 
     def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for result in self.by_id.values():
-            verdict = result.verdict(self.failing_level)
-            counts[verdict] = counts.get(verdict, 0) + 1
-        return counts
+        return dict(Counter(r.verdict(self.failing_level) for r in self.by_id.values()))
+
+    def incomplete(self) -> list[str]:
+        """MUST requirements of the selected suites that were not exercised or not run."""
+        return [
+            rid
+            for rid, result in self.by_id.items()
+            if result.requirement.level is Level.MUST
+            and result.verdict(self.failing_level) in ("not exercised", "not run")
+        ]
 
     def rows(self) -> list[tuple[str, str, str, int, str]]:
         """(id, level, verdict, times checked, note) in catalogue order."""

@@ -4,16 +4,21 @@ By default only MUST requirements fail a test; SHOULD and INFERRED violations ar
 warnings (`--level` moves the line). A server that chose differently where every source is
 silent is not nonconformant, so INFERRED never fails a default run.
 Requirements the baseline waives (`--baseline`) are tallied like any other but never raise.
+
+A check's outcome on an exchange is held, violated or not applicable (with its reason):
+`checked` counts the exchanges a rule applied to, `inapplicable` why the others did not, so a
+rule that never applied is "not exercised", never a pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from regconform.catalogue.requirements import Level, Requirement
-from regconform.judging.checks import Check, Violation
+from regconform.judging.checks import Check
+from regconform.judging.failure import Failure
 from regconform.target.exchange import Exchange
 
 # An exchange and the checks it must pass.
@@ -23,17 +28,46 @@ Judged = tuple[Exchange, Sequence[Check]]
 class NonConformance(AssertionError):
     """A response broke a requirement at or above the failing level."""
 
+    def __init__(self, failures: list[Failure]) -> None:
+        super().__init__("\n\n".join(describe(f) for f in failures))
+        self.failures = failures
+
+
+def describe(failure: Failure) -> str:
+    return "\n".join(
+        [failure.headline, f"request:  {failure.request}", f"response: {failure.response_line()}"]
+    )
+
 
 @dataclass
 class Tally:
-    checked: int = 0
+    checked: int = 0  # exchanges the rule applied to
     violated: int = 0
-    message: str = ""  # the last violation, with its request and response
+    inapplicable: dict[str, int] = field(default_factory=dict)  # reason -> exchanges
+    failure: dict[str, Any] | None = None  # the last failing example (Failure.as_dict())
 
     def merge(self, other: Tally) -> None:
         self.checked += other.checked
         self.violated += other.violated
-        self.message = other.message or self.message
+        for reason, count in other.inapplicable.items():
+            self.inapplicable[reason] = self.inapplicable.get(reason, 0) + count
+        self.failure = other.failure or self.failure
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "violated": self.violated,
+            "inapplicable": dict(sorted(self.inapplicable.items())),
+            "failure": self.failure,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Tally:
+        return cls(raw["checked"], raw["violated"], dict(raw["inapplicable"]), raw["failure"])
+
+    @property
+    def last_failure(self) -> Failure | None:
+        return Failure.from_dict(self.failure) if self.failure else None
 
 
 class Verdicts:
@@ -49,38 +83,51 @@ class Verdicts:
         self.failing_level = failing_level
         self.waived = waived  # the baseline's accepted deviations: tallied, never raised
         self.tallies: dict[str, Tally] = {}
+        # Once an example failed, hypothesis shrinks it: the answers to its smaller copies are
+        # not new evidence, so they update the failing example shown but no longer count.
+        self.shrinking = False
+        self.pending: list[Failure] = []  # failing-level failures of the example being judged
 
     def judge(self, exchange: Exchange, *checks: Check) -> None:
-        """Run every check; raise NonConformance if a failing-level requirement is broken."""
-        if exchange.dry_run:
-            return
-        failing: list[Violation] = []
-        for one_check in checks:
-            for requirement in judged_ids(one_check):
-                self._tally(requirement).checked += 1
-            for violation in one_check.run(exchange):
-                tally = self._tally(violation.requirement)
-                tally.violated += 1
-                tally.message = explain([violation], exchange, self.catalogue)
-                if violation.requirement in self.waived:
-                    continue
-                if self.catalogue[violation.requirement].level >= self.failing_level:
-                    failing.append(violation)
-        if failing:
-            raise NonConformance(explain(failing, exchange, self.catalogue))
+        """Judge one exchange; raise NonConformance if a failing-level requirement is broken."""
+        self.judge_each([(exchange, checks)])
 
     def judge_each(self, judged: Iterable[Judged]) -> None:
-        """Judge the exchanges of one example (one or several), every one of them, then fail
-        once naming all that broke a failing-level requirement. (One generated body serves many
-        requests, see the refusal suites; stopping at the first would hide the others' verdicts.)"""
-        failures = []
+        """Judge the exchanges of one example as they come, every one of them, then fail once
+        naming all that broke a failing-level requirement. (One generated body serves many
+        requests, see the refusal suites; stopping at the first would hide the others'
+        verdicts.) Pass a generator that sends each request when asked for it: if the target
+        breaks down mid-example, what came before is judged and kept in `pending`."""
+        self.pending = []
         for exchange, checks in judged:
-            try:
-                self.judge(exchange, *checks)
-            except NonConformance as failure:
-                failures.append(str(failure))
-        if failures:
-            raise NonConformance("\n\n".join(failures))
+            if exchange.dry_run:
+                continue
+            for one_check in checks:
+                self._score(one_check, exchange)
+        if self.pending:
+            self.shrinking = True
+            raise NonConformance(self.pending)
+
+    def _score(self, one_check: Check, exchange: Exchange) -> None:
+        outcome = one_check.outcome(exchange)
+        counting = not self.shrinking
+        for rid in outcome.judged:
+            tally = self._tally(rid)
+            if rid in outcome.inapplicable:
+                if counting:
+                    reason = outcome.inapplicable[rid]
+                    tally.inapplicable[reason] = tally.inapplicable.get(reason, 0) + 1
+            elif counting:
+                tally.checked += 1
+        for violation in outcome.violations:
+            tally = self._tally(violation.requirement)
+            level = self.catalogue[violation.requirement].level
+            failure = Failure.of(violation, exchange, level.name)
+            tally.failure = failure.as_dict()
+            if counting:
+                tally.violated += 1
+            if violation.requirement not in self.waived and level >= self.failing_level:
+                self.pending.append(failure)
 
     def _tally(self, requirement: str) -> Tally:
         if requirement not in self.catalogue:
@@ -88,21 +135,4 @@ class Verdicts:
         return self.tallies.setdefault(requirement, Tally())
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
-        return {rid: asdict(t) for rid, t in self.tallies.items()}
-
-
-def judged_ids(one_check: Check) -> tuple[str, ...]:
-    """The ids a run of this check judges: one when bound to a single requirement."""
-    bound = dict(one_check.context).get("requirement")
-    return (bound,) if isinstance(bound, str) else one_check.requirements
-
-
-def explain(
-    violations: list[Violation], exchange: Exchange, catalogue: dict[str, Requirement]
-) -> str:
-    lines = [
-        f"{v.requirement} [{catalogue[v.requirement].level.name}] {v.message}" for v in violations
-    ]
-    lines.append(f"request:  {exchange.request.curl()}")
-    lines.append(f"response: {exchange.describe()}")
-    return "\n".join(lines)
+        return {rid: t.as_dict() for rid, t in self.tallies.items()}

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from regconform.report.run_record import VERDICTS, failure_fields
+from regconform.report.run_record import VERDICTS
 
 OPERATIONS = {
     "course_registrations": "course registrations",
@@ -69,6 +69,7 @@ tr.differs td { background: #fff8e1; }
 .v-fail { --c: var(--fail); } .v-warn { --c: var(--warn); }
 .v-known-deviation { --c: var(--known); } .v-fixed { --c: var(--fixed); }
 .v-pass { --c: var(--pass); } .v-skipped { --c: var(--skip); } .v-not-run { --c: var(--none); }
+.v-not-exercised { --c: #8d6e63; }
 .v-self-tested { --c: var(--self); } .v-absent { --c: #bdbdbd; }
 """
 
@@ -218,10 +219,9 @@ def _details(requirements: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 def _row(rid: str, req: Mapping[str, Any]) -> str:
     verdict = str(req.get("verdict", ""))
-    failure = req.get("failure") or failure_fields(str(req.get("message") or ""))
-    shown = (failure or {}).get("violations") or [""]
+    failure = req.get("failure")
     note = req.get("note") or ""
-    if note == shown[0] or verdict == "pass":
+    if (failure and note == headline(failure)) or verdict == "pass":
         note = ""  # the failure's own <summary> says it
     counted = f"{req.get('checked', 0)} checked" + (
         f", {req['violated']} violated" if req.get("violated") else ""
@@ -237,6 +237,17 @@ def _row(rid: str, req: Mapping[str, Any]) -> str:
     )
 
 
+def headline(failure: Mapping[str, Any]) -> str:
+    """`ID [LEVEL] message`, from a report.json failure record."""
+    return f"{failure.get('requirement')} [{failure.get('level')}] {failure.get('message')}"
+
+
+def response_text(failure: Mapping[str, Any]) -> str:
+    kind = failure.get("content_type") or "(no content type)"
+    cut = "...(cut)" if failure.get("body_cut") else ""
+    return f"HTTP {failure.get('status')} {kind}\n{failure.get('body') or ''}{cut}"
+
+
 def _expandable(verdict: str, req: Mapping[str, Any], failure: Mapping[str, Any] | None) -> str:
     """The failing example (request, response) and the source quote, behind a <summary>."""
     quote = (
@@ -245,14 +256,12 @@ def _expandable(verdict: str, req: Mapping[str, Any], failure: Mapping[str, Any]
     )
     if verdict not in WITH_FAILURE or not failure:
         return f"<details><summary>source</summary>{quote}</details>"
-    violations = failure.get("violations") or [verdict]
     parts = [
-        f'<details class="failure"><summary>{esc(violations[0])}</summary>',
-        *(f"<div>{esc(line)}</div>" for line in violations[1:]),
+        f'<details class="failure"><summary>{esc(headline(failure))}</summary>',
         '<div class="label">request (reproduce with curl)</div>',
         f'<pre class="curl">{esc(failure.get("request"))}</pre>',
         '<div class="label">response</div>',
-        f'<pre class="response">{esc(failure.get("response"))}</pre>',
+        f'<pre class="response">{esc(response_text(failure))}</pre>',
         quote,
     ]
     if req.get("baseline"):

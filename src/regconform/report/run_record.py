@@ -20,7 +20,7 @@ from regconform.settings.profile import Profile
 from regconform.target.sent import SentTotals
 
 REPORT_JSON = "report.json"
-SCHEMA_VERSION = 2  # bumped when a field changes meaning; 1 had no timestamps or failures
+SCHEMA_VERSION = 3  # bumped when a field changes meaning; 3: structured failures, coverage
 
 # The order verdicts are counted and shown in, worst first.
 VERDICTS = (
@@ -29,33 +29,11 @@ VERDICTS = (
     "known deviation",
     "fixed",
     "pass",
-    "skipped",
+    "not exercised",
     "not run",
+    "skipped",
     "self-tested",
 )
-
-_REQUEST = "request:  "
-_RESPONSE = "\nresponse: "
-
-
-def failure_fields(message: str) -> dict[str, Any] | None:
-    """Split a Tally.message (regconform.judging.verdicts.explain) into its parts, or None if empty.
-
-    The message is the violation lines, then `request:  <curl>`, then `response: <described
-    response>`, which is last because the response body (any text the server chose) may itself
-    hold newlines or the word "response:".
-    """
-    if not message:
-        return None
-    head, found, rest = message.partition("\n" + _REQUEST)
-    if not found and message.startswith(_REQUEST):
-        head, rest = "", message.removeprefix(_REQUEST)
-    request, has_response, response = rest.partition(_RESPONSE)
-    return {
-        "violations": [line for line in head.splitlines() if line],
-        "request": request.strip() or None,
-        "response": response if has_response else None,
-    }
 
 
 def _requirement(result: RequirementResult, results: RunResults) -> dict[str, Any]:
@@ -71,10 +49,11 @@ def _requirement(result: RequirementResult, results: RunResults) -> dict[str, An
         "note": result.note(results.failing_level),
         "checked": result.tally.checked,
         "violated": result.tally.violated,
-        "message": result.tally.message,
-        "failure": failure_fields(result.tally.message),
+        "not_applicable": result.tally.inapplicable,
+        "failure": result.tally.failure,
         "baseline": result.waiver.as_dict() if result.waiver else None,
         "skipped_reasons": sorted(set(result.skipped)),
+        "not_run_reasons": sorted(set(result.not_run)),
         "tests": sorted(result.tests),
     }
 
@@ -127,6 +106,9 @@ def run_record(
         "dry_run": config.dry_run,
         "requests_sent": sent.count if sent else 0,
         "request_log_sha256": sent.sha256 if sent else None,
+        "stopped": results.stopped,
+        "internal_errors": results.internal_errors,
+        "incomplete": results.incomplete(),
         "counts": {verdict: counts[verdict] for verdict in VERDICTS if counts.get(verdict)},
         "requirements": {
             rid: _requirement(result, results) for rid, result in results.by_id.items()

@@ -15,8 +15,9 @@ MARKS = {
     "warn": "warn",
     "known deviation": "known",
     "fixed": "fixed",
-    "skipped": "skip",
+    "not exercised": "n/ex",
     "not run": "-",
+    "skipped": "skip",
     "self-tested": "self",
 }
 

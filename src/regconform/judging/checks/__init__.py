@@ -1,6 +1,23 @@
 """All checks, registered by importing their modules; see _registry for the shape of one."""
 
 from regconform.judging.checks import common, course, event_track
-from regconform.judging.checks._registry import REGISTRY, Check, Violation, check
+from regconform.judging.checks._registry import (
+    REGISTRY,
+    Check,
+    NotApplicable,
+    Outcome,
+    Violation,
+    check,
+)
 
-__all__ = ["REGISTRY", "Check", "Violation", "check", "common", "course", "event_track"]
+__all__ = [
+    "REGISTRY",
+    "Check",
+    "NotApplicable",
+    "Outcome",
+    "Violation",
+    "check",
+    "common",
+    "course",
+    "event_track",
+]

@@ -1,8 +1,14 @@
-"""Checks are plain functions that cite the requirement ids they judge."""
+"""Checks are plain functions that cite the requirement ids they judge.
+
+A check function yields what it found on one exchange: a `Violation` for each broken
+requirement, or `NotApplicable` when the rule does not apply to this answer (a 207-body rule on
+a 200). Whatever it yields nothing about, it judged and found held. Silence is never taken for
+a pass of a rule that did not apply: "checked" counts only the answers a rule applied to.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +21,29 @@ class Violation:
     message: str  # what is wrong, naming the offending part of the response
 
 
-CheckFunction = Callable[..., Iterable[Violation]]
+@dataclass(frozen=True)
+class NotApplicable:
+    """The rule says nothing about this answer; `reason` says why, in a user's words."""
+
+    reason: str
+    requirement: str | None = None  # None: none of the ids the check judges applies
+
+
+Finding = Violation | NotApplicable
+CheckFunction = Callable[..., Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one check made of one exchange, per requirement id it judges."""
+
+    violations: tuple[Violation, ...]
+    inapplicable: dict[str, str]  # requirement -> why it did not apply
+    judged: tuple[str, ...]  # every id this run of the check judges
+
+    def held(self) -> list[str]:
+        broken = {v.requirement for v in self.violations}
+        return [r for r in self.judged if r not in broken and r not in self.inapplicable]
 
 
 @dataclass(frozen=True)
@@ -31,11 +59,29 @@ class Check:
         """The same check with some of its keyword arguments fixed."""
         return Check(self.name, self.requirements, self.func, (*self.context, *context.items()))
 
-    def run(self, exchange: Exchange) -> Iterator[Violation]:
-        for violation in self.func(exchange, **dict(self.context)):
-            if violation.requirement not in self.requirements:
-                raise RuntimeError(f"{self.name} reported {violation.requirement}, not declared")
-            yield violation
+    @property
+    def judged(self) -> tuple[str, ...]:
+        """The ids a run of this check judges: one when bound to a single requirement."""
+        bound = dict(self.context).get("requirement")
+        return (bound,) if isinstance(bound, str) else self.requirements
+
+    def run(self, exchange: Exchange) -> list[Violation]:
+        """The violations alone (for callers that judge a single answer on its own)."""
+        return list(self.outcome(exchange).violations)
+
+    def outcome(self, exchange: Exchange) -> Outcome:
+        violations: list[Violation] = []
+        inapplicable: dict[str, str] = {}
+        judged = self.judged
+        for finding in self.func(exchange, **dict(self.context)):
+            if finding.requirement is not None and finding.requirement not in self.requirements:
+                raise RuntimeError(f"{self.name} reported {finding.requirement}, not declared")
+            if isinstance(finding, Violation):
+                violations.append(finding)
+            else:
+                for rid in (finding.requirement,) if finding.requirement else judged:
+                    inapplicable.setdefault(rid, finding.reason)
+        return Outcome(tuple(violations), inapplicable, judged)
 
 
 REGISTRY: dict[str, Check] = {}

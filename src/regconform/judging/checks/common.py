@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from regconform.judging.checks._registry import Violation, check
+from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
 from regconform.target.exchange import Exchange
 
 # Requirement ids of "refused with 400" statements, for `rejected_as_bad_request`.
@@ -14,43 +14,50 @@ BAD_REQUEST_IDS = (
 )
 
 
+def other_status(exchange: Exchange, expected: str) -> NotApplicable:
+    """The usual reason a status-bound rule does not apply: the answer had another status."""
+    return NotApplicable(f"answered {exchange.status}, not {expected}")
+
+
 def _said(exchange: Exchange) -> str:
     return f"got {exchange.describe()}"
 
 
 @check(*BAD_REQUEST_IDS)
-def rejected_as_bad_request(exchange: Exchange, requirement: str) -> Iterator[Violation]:
+def rejected_as_bad_request(exchange: Exchange, requirement: str) -> Iterator[Finding]:
     """An invalid request is answered 400 (the statement of `requirement`)."""
     if exchange.status != 400:
         yield Violation(requirement, f"expected 400 for an invalid request, {_said(exchange)}")
 
 
 @check("GEN-001")
-def missing_token_is_401(exchange: Exchange) -> Iterator[Violation]:
+def missing_token_is_401(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 401:
         yield Violation("GEN-001", f"expected 401 without a token, {_said(exchange)}")
 
 
 @check("GEN-002")
-def wrong_token_is_401(exchange: Exchange) -> Iterator[Violation]:
+def wrong_token_is_401(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 401:
         yield Violation("GEN-002", f"expected 401 for a wrong token, {_said(exchange)}")
 
 
 @check("GEN-003")
-def unauthorized_has_challenge(exchange: Exchange) -> Iterator[Violation]:
-    if exchange.status == 401 and not exchange.headers.get("www-authenticate"):
+def unauthorized_has_challenge(exchange: Exchange) -> Iterator[Finding]:
+    if exchange.status != 401:
+        yield other_status(exchange, "401")
+    elif not exchange.headers.get("www-authenticate"):
         yield Violation("GEN-003", "401 response has no WWW-Authenticate header")
 
 
 @check("GEN-004")
-def malformed_json_is_400(exchange: Exchange) -> Iterator[Violation]:
+def malformed_json_is_400(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 400:
         yield Violation("GEN-004", f"expected 400 for a body that is not JSON, {_said(exchange)}")
 
 
 @check("GEN-005")
-def invalid_request_not_5xx(exchange: Exchange) -> Iterator[Violation]:
+def invalid_request_not_5xx(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status >= 500:
         yield Violation(
             "GEN-005", f"an invalid request was answered as a server error: {_said(exchange)}"
@@ -58,7 +65,7 @@ def invalid_request_not_5xx(exchange: Exchange) -> Iterator[Violation]:
 
 
 @check("GEN-006")
-def wrong_content_type_refused(exchange: Exchange) -> Iterator[Violation]:
+def wrong_content_type_refused(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status not in (400, 415):
         yield Violation(
             "GEN-006", f"expected 400 or 415 for a non-JSON content type, {_said(exchange)}"
@@ -67,7 +74,7 @@ def wrong_content_type_refused(exchange: Exchange) -> Iterator[Violation]:
 
 def undocumented_status(
     exchange: Exchange, documented: frozenset[int], requirement: str
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     """Shared by the per-endpoint documented-status checks."""
     if exchange.status not in documented:
         listed = ", ".join(str(s) for s in sorted(documented))

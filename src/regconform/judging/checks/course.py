@@ -9,8 +9,8 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
-from regconform.judging.checks._registry import Violation, check
-from regconform.judging.checks.common import undocumented_status
+from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
+from regconform.judging.checks.common import other_status, undocumented_status
 from regconform.target.exchange import Exchange
 
 # Required response field -> the requirement that it is present, non-null and a string.
@@ -41,7 +41,7 @@ SCHEMA_IDS = (
 )
 
 
-def _classify(error: ValidationError, body: dict[str, Any]) -> Iterator[Violation]:
+def _classify(error: ValidationError, body: dict[str, Any]) -> Iterator[Finding]:
     """Which requirement a schema error of the response breaks."""
     path = list(error.absolute_path)
     where = "/".join(str(p) for p in path) or "(body)"
@@ -67,26 +67,39 @@ def _classify(error: ValidationError, body: dict[str, Any]) -> Iterator[Violatio
 
 
 @check(*SCHEMA_IDS)
-def course_response_matches_schema(exchange: Exchange, validator: Validator) -> Iterator[Violation]:
+def course_response_matches_schema(exchange: Exchange, validator: Validator) -> Iterator[Finding]:
     """A 200 body satisfies CourseRegistration: required, enums, types, formats."""
-    if exchange.status != 200 or not exchange.is_json:
-        return
-    body = exchange.json
-    if not isinstance(body, dict):
-        yield Violation(TYPE_ID, f"200 body is {type(body).__name__}, not an object")
+    body = record_of(exchange)
+    if body is None:
+        yield not_a_record(exchange)
         return
     for error in validator.iter_errors(body):
         yield from _classify(error, body)
 
 
 @check(JSON_ID)
-def course_response_is_json(exchange: Exchange) -> Iterator[Violation]:
+def course_response_is_json(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 200:
+        yield other_status(exchange, "200")
         return
     if exchange.media_type != "application/json":
         yield Violation(JSON_ID, f"200 Content-Type is {exchange.media_type or 'missing'!r}")
     elif not exchange.is_json or not isinstance(exchange.json, dict):
         yield Violation(JSON_ID, f"200 body is not a JSON object: {exchange.describe(200)}")
+
+
+def record_of(exchange: Exchange) -> dict[str, Any] | None:
+    """The record a 200 answer carries: its JSON object body, or None for any other answer."""
+    if exchange.status != 200 or not exchange.is_json:
+        return None
+    body = exchange.json
+    return body if isinstance(body, dict) else None
+
+
+def not_a_record(exchange: Exchange) -> NotApplicable:
+    if exchange.status != 200:
+        return other_status(exchange, "200")
+    return NotApplicable("the 200 body is not a JSON object (CR-035 judges that)")
 
 
 def same_value(sent: Any, got: Any) -> bool:
@@ -105,14 +118,15 @@ def same_value(sent: Any, got: Any) -> bool:
 
 
 @check("CR-036")
-def update_is_applied(exchange: Exchange, sent: dict[str, Any]) -> Iterator[Violation]:
+def update_is_applied(exchange: Exchange, sent: dict[str, Any]) -> Iterator[Finding]:
     """A valid update is answered 200 and every client field comes back as sent."""
     if exchange.status != 200:
         yield Violation("CR-036", f"a valid update was not applied: {exchange.describe()}")
         return
-    body = exchange.json if exchange.is_json else None
-    if not isinstance(body, dict):
-        return  # CR-035 reports the body itself
+    body = record_of(exchange)
+    if body is None:
+        yield NotApplicable("the 200 body is not a JSON object (CR-035 judges that)")
+        return
     for field, value in sent.items():
         if field.startswith("sys_"):
             continue  # server-managed: judged by CR-037..CR-039
@@ -134,24 +148,31 @@ def _moment(value: Any) -> datetime | None:
 @check("CR-037")
 def created_fields_unchanged(
     exchange: Exchange, previous: dict[str, Any] | None
-) -> Iterator[Violation]:
-    if exchange.status != 200 or previous is None or not exchange.is_json:
+) -> Iterator[Finding]:
+    body = record_of(exchange)
+    if body is None:
+        yield not_a_record(exchange)
         return
-    for field in ("sys_created_at", "sys_created_by_id"):
-        if field not in previous:
-            continue  # a profile baseline may state only some of them
-        before, after = previous[field], exchange.json.get(field)
+    stated = [f for f in ("sys_created_at", "sys_created_by_id") if f in (previous or {})]
+    if previous is None or not stated:  # a profile baseline may state only some of them
+        yield NotApplicable("first answer seen for the record: nothing earlier to compare with")
+        return
+    for field in stated:
+        before, after = previous[field], body.get(field)
         if before != after:
             yield Violation("CR-037", f"`{field}` changed on update: {before!r} -> {after!r}")
 
 
 @check("CR-038")
-def version_increases(exchange: Exchange, previous: dict[str, Any] | None) -> Iterator[Violation]:
-    if exchange.status != 200 or previous is None or not exchange.is_json:
+def version_increases(exchange: Exchange, previous: dict[str, Any] | None) -> Iterator[Finding]:
+    body = record_of(exchange)
+    if body is None:
+        yield not_a_record(exchange)
         return
-    before, after = previous.get("sys_version"), exchange.json.get("sys_version")
+    before, after = (previous or {}).get("sys_version"), body.get("sys_version")
     if before is None:
-        return  # a profile baseline states no version: nothing to compare with yet
+        yield NotApplicable("no earlier answer for the record carried a sys_version")
+        return
     if (
         not isinstance(after, (int, float))
         or not isinstance(before, (int, float))
@@ -165,29 +186,32 @@ def version_increases(exchange: Exchange, previous: dict[str, Any] | None) -> It
 @check("CR-039")
 def last_modified_not_earlier(
     exchange: Exchange, previous: dict[str, Any] | None
-) -> Iterator[Violation]:
-    if exchange.status != 200 or not exchange.is_json:
+) -> Iterator[Finding]:
+    body = record_of(exchange)
+    if body is None:
+        yield not_a_record(exchange)
         return
-    body = exchange.json
-    modified, created = (
-        _moment(body.get("sys_last_modified_at")),
-        _moment(body.get("sys_created_at")),
-    )
-    if modified and created and _comparable(modified, created) and modified < created:
-        yield Violation(
-            "CR-039", f"`sys_last_modified_at` {modified} is before `sys_created_at` {created}"
-        )
-    before = _moment((previous or {}).get("sys_last_modified_at"))
-    if modified and before and _comparable(modified, before) and modified < before:
-        yield Violation("CR-039", f"`sys_last_modified_at` went back: {before} -> {modified}")
+    modified = _moment(body.get("sys_last_modified_at"))
+    previous_modified = (previous or {}).get("sys_last_modified_at")
+    earlier = {
+        "is before `sys_created_at`": _moment(body.get("sys_created_at")),
+        "went back from the previous answer's": _moment(previous_modified),
+    }
+    pairs = {why: then for why, then in earlier.items() if _comparable(modified, then)}
+    if modified is None or not pairs:
+        yield NotApplicable("no two comparable date-times to order")
+        return
+    for why, then in pairs.items():
+        if then is not None and modified < then:
+            yield Violation("CR-039", f"`sys_last_modified_at` {modified} {why} {then}")
 
 
-def _comparable(a: datetime, b: datetime) -> bool:
-    return (a.tzinfo is None) == (b.tzinfo is None)
+def _comparable(a: datetime | None, b: datetime | None) -> bool:
+    return a is not None and b is not None and (a.tzinfo is None) == (b.tzinfo is None)
 
 
 @check("CR-040")
-def locked_record_refused(exchange: Exchange) -> Iterator[Violation]:
+def locked_record_refused(exchange: Exchange) -> Iterator[Finding]:
     if not 400 <= exchange.status < 500:
         yield Violation(
             "CR-040",
@@ -196,13 +220,13 @@ def locked_record_refused(exchange: Exchange) -> Iterator[Violation]:
 
 
 @check("CR-041")
-def locked_refusal_is_409(exchange: Exchange) -> Iterator[Violation]:
+def locked_refusal_is_409(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 409:
         yield Violation("CR-041", f"expected 409 for a locked record, got {exchange.status}")
 
 
 @check("CR-042")
-def stale_version_is_409(exchange: Exchange) -> Iterator[Violation]:
+def stale_version_is_409(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 409:
         yield Violation(
             "CR-042", f"expected 409 for a stale sys_version, got {exchange.describe()}"
@@ -210,7 +234,7 @@ def stale_version_is_409(exchange: Exchange) -> Iterator[Violation]:
 
 
 @check("CR-043")
-def unknown_record_is_404(exchange: Exchange) -> Iterator[Violation]:
+def unknown_record_is_404(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 404:
         yield Violation(
             "CR-043", f"expected 404 for an id that does not exist, got {exchange.describe()}"
@@ -218,7 +242,7 @@ def unknown_record_is_404(exchange: Exchange) -> Iterator[Violation]:
 
 
 @check("CR-044")
-def unknown_tenant_refused(exchange: Exchange) -> Iterator[Violation]:
+def unknown_tenant_refused(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status not in (403, 404):
         yield Violation(
             "CR-044", f"expected 404 (or 403) for an unknown tenant, got {exchange.describe()}"
@@ -226,11 +250,11 @@ def unknown_tenant_refused(exchange: Exchange) -> Iterator[Violation]:
 
 
 @check("CR-045")
-def other_tenant_refused(exchange: Exchange) -> Iterator[Violation]:
+def other_tenant_refused(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status not in (403, 404):
         yield Violation("CR-045", f"another tenant's record was reachable: {exchange.describe()}")
 
 
 @check("CR-046")
-def course_status_documented(exchange: Exchange, documented: frozenset[int]) -> Iterator[Violation]:
+def course_status_documented(exchange: Exchange, documented: frozenset[int]) -> Iterator[Finding]:
     yield from undocumented_status(exchange, documented, "CR-046")

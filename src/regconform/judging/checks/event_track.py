@@ -7,8 +7,8 @@ from typing import Any
 
 from jsonschema.protocols import Validator
 
-from regconform.judging.checks._registry import Violation, check
-from regconform.judging.checks.common import undocumented_status
+from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
+from regconform.judging.checks.common import other_status, undocumented_status
 from regconform.target.exchange import Exchange
 
 
@@ -18,8 +18,10 @@ def failed_ids(exchange: Exchange, pointer: str) -> list[Any] | None:
 
 
 @check("ETR-008")
-def all_succeeded_is_200(exchange: Exchange, unknown: list[str]) -> Iterator[Violation]:
-    if not unknown and exchange.status != 200:
+def all_succeeded_is_200(exchange: Exchange, unknown: list[str]) -> Iterator[Finding]:
+    if unknown:
+        yield NotApplicable("some listed ids are not in the track")
+    elif exchange.status != 200:
         yield Violation(
             "ETR-008", f"every id is in the track, expected 200, got {exchange.describe()}"
         )
@@ -28,8 +30,10 @@ def all_succeeded_is_200(exchange: Exchange, unknown: list[str]) -> Iterator[Vio
 @check("ETR-009")
 def partial_failure_is_207(
     exchange: Exchange, known: list[str], unknown: list[str]
-) -> Iterator[Violation]:
-    if known and unknown and exchange.status != 207:
+) -> Iterator[Finding]:
+    if not (known and unknown):
+        yield NotApplicable("not a mix of ids in the track and ids not in it")
+    elif exchange.status != 207:
         yield Violation(
             "ETR-009",
             f"{len(unknown)} of {len(known) + len(unknown)} ids cannot succeed, "
@@ -40,8 +44,12 @@ def partial_failure_is_207(
 @check("ETR-010")
 def failed_ids_all_listed(
     exchange: Exchange, unknown: list[str], pointer: str
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     if exchange.status != 207:
+        yield other_status(exchange, "207")
+        return
+    if not unknown:
+        yield NotApplicable("no listed id was meant to fail")
         return
     listed = failed_ids(exchange, pointer) or []
     missing = [i for i in unknown if i not in listed]
@@ -54,8 +62,12 @@ def failed_ids_all_listed(
 @check("ETR-011")
 def succeeded_ids_not_listed(
     exchange: Exchange, known: list[str], pointer: str
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     if exchange.status != 207:
+        yield other_status(exchange, "207")
+        return
+    if not known:
+        yield NotApplicable("no listed id was meant to succeed")
         return
     wrongly = [i for i in known if i in (failed_ids(exchange, pointer) or [])]
     if wrongly:
@@ -65,8 +77,9 @@ def succeeded_ids_not_listed(
 @check("ETR-012")
 def multi_status_body_valid(
     exchange: Exchange, validator: Validator, pointer: str
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     if exchange.status != 207:
+        yield other_status(exchange, "207")
         return
     if exchange.media_type != "application/json" or not exchange.is_json:
         yield Violation("ETR-012", f"207 is not a JSON body: {exchange.describe(200)}")
@@ -80,8 +93,9 @@ def multi_status_body_valid(
 @check("ETR-013")
 def all_failed_is_207(
     exchange: Exchange, known: list[str], unknown: list[str], pointer: str
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     if known or not unknown:
+        yield NotApplicable("not a request whose every id is unknown")
         return
     listed = failed_ids(exchange, pointer) or []
     if exchange.status != 207 or sorted(set(listed)) != sorted(set(unknown)):
@@ -91,7 +105,7 @@ def all_failed_is_207(
 
 
 @check("ETR-014")
-def unknown_event_is_404(exchange: Exchange) -> Iterator[Violation]:
+def unknown_event_is_404(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 404:
         yield Violation(
             "ETR-014", f"expected 404 for an event that does not exist, got {exchange.describe()}"
@@ -99,7 +113,7 @@ def unknown_event_is_404(exchange: Exchange) -> Iterator[Violation]:
 
 
 @check("ETR-015")
-def unknown_track_is_404(exchange: Exchange) -> Iterator[Violation]:
+def unknown_track_is_404(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 404:
         yield Violation(
             "ETR-015", f"expected 404 for a track that does not exist, got {exchange.describe()}"
@@ -107,7 +121,7 @@ def unknown_track_is_404(exchange: Exchange) -> Iterator[Violation]:
 
 
 @check("ETR-016")
-def track_status_documented(exchange: Exchange, documented: frozenset[int]) -> Iterator[Violation]:
+def track_status_documented(exchange: Exchange, documented: frozenset[int]) -> Iterator[Finding]:
     yield from undocumented_status(exchange, documented, "ETR-016")
 
 
@@ -120,8 +134,9 @@ def _is_error_object(value: Any) -> bool:
 
 
 @check("ETR-017")
-def track_error_body_is_list(exchange: Exchange) -> Iterator[Violation]:
+def track_error_body_is_list(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status not in (400, 403, 404, 500):
+        yield other_status(exchange, "400, 403, 404 or 500")
         return
     body = exchange.json if exchange.is_json else None
     if not isinstance(body, list) or not body or not all(_is_error_object(e) for e in body):
@@ -132,13 +147,15 @@ def track_error_body_is_list(exchange: Exchange) -> Iterator[Violation]:
 
 
 @check("ETR-018")
-def track_unauthorized_body_is_object(exchange: Exchange) -> Iterator[Violation]:
-    if exchange.status == 401 and not _is_error_object(exchange.json if exchange.is_json else None):
+def track_unauthorized_body_is_object(exchange: Exchange) -> Iterator[Finding]:
+    if exchange.status != 401:
+        yield other_status(exchange, "401")
+    elif not _is_error_object(exchange.json if exchange.is_json else None):
         yield Violation("ETR-018", f"401 body is not an error object: {exchange.describe(200)}")
 
 
 @check("ETR-019")
-def non_uuid_id_not_accepted(exchange: Exchange, odd_id: str, pointer: str) -> Iterator[Violation]:
+def non_uuid_id_not_accepted(exchange: Exchange, odd_id: str, pointer: str) -> Iterator[Finding]:
     refused = exchange.status == 400
     reported = exchange.status == 207 and odd_id in (failed_ids(exchange, pointer) or [])
     if not (refused or reported):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from regconform import cassettes
-from regconform.harness.clients import TargetGuard
+from regconform.harness.guard import TargetGuard
 from regconform.report.junit import JUnitProperties
 from regconform.run.plugin import collection, fixtures, handover, recorder
 from regconform.run.plugin.options import add_options

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def add_options(parser: pytest.Parser) -> None:
         "--regconform-baseline",
         default=None,
         help="accepted deviations (TOML or YAML, keyed by requirement id)",
+    )
+    group.addoption(  # set by `regconform run`: how a failure says to re-run its test
+        "--regconform-rerun", default=None, help=argparse.SUPPRESS
     )
     cassettes.add_options(group)  # recorded cassettes: --regconform-record/-replay, --cassettes
 

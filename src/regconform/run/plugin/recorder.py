@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.junitxml import xml_key
 
 from regconform.catalogue.requirements import load_catalogue
-from regconform.errors import ConfigError
+from regconform.errors import EXIT_INCOMPLETE, EXIT_INTERNAL, ConfigError
 from regconform.harness.session import (
     CONFIG_KEY,
     RESTORED_KEY,
@@ -39,6 +40,7 @@ class RunRecorder:
         self.config = config
         self.started = datetime.now(UTC)  # registered at pytest_configure: the run starts
         self.written: list[Path] = []  # the report files, named in the summary
+        self.outcome = ""  # the summary's last line: the exit status and what it means
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
@@ -72,17 +74,32 @@ class RunRecorder:
         reason = str(longrepr[2]) if report.skipped and isinstance(longrepr, tuple) else ""
         results.add_report(report.nodeid, report.outcome, list(report.user_properties), reason)
 
+    @pytest.hookimpl(tryfirst=True, specname="pytest_sessionfinish")
+    def pytest_sessionfinish_decide(self, session: pytest.Session, exitstatus: int) -> None:
+        """Every test has reported: decide the verdicts and the exit status (before junitxml
+        writes junit.xml, which then says it too)."""
+        results = self.config.stash.get(RESULTS_KEY, None)
+        run_config = self.config.stash.get(CONFIG_KEY, None)
+        if results is None or run_config is None or hasattr(self.config, "workerinput"):
+            return  # nothing ran, or an xdist worker: the controller decides
+        results.finish(stop_reason(session, int(exitstatus)), run_config.dry_run)
+        session.exitstatus = exit_status(results, int(session.exitstatus), run_config.dry_run)
+        self.outcome = outcome_line(results, int(session.exitstatus))
+        xml = self.config.stash.get(xml_key, None)  # as pytest's record_testsuite_property
+        if xml is not None:
+            xml.add_global_property("regconform.exit_status", self.outcome)
+
     # trylast: after pytest's own teardown of what is left (a stopped session tears the client
     # fixtures down only then), so the restores they make are in the record.
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+    @pytest.hookimpl(trylast=True, specname="pytest_sessionfinish")
+    def pytest_sessionfinish_write(self, session: pytest.Session, exitstatus: int) -> None:
         results = self.config.stash.get(RESULTS_KEY, None)
         run_config = self.config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None or hasattr(self.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes the reports
         folder = run_config.report_dir or Path(self.config.rootpath) / "reports"
         record = run_record(
-            results, run_config, sent_totals(self.config), self.started, int(exitstatus)
+            results, run_config, sent_totals(self.config), self.started, int(session.exitstatus)
         )
         record["restored"] = record_entry(self.config.stash.get(RESTORED_KEY, []))
         self.written = write_reports(folder, record, run_config.secrets)
@@ -99,3 +116,43 @@ class RunRecorder:
         write_summary(terminalreporter, results, run_config, sent_totals(config), written)
         for line in summary_lines(config.stash.get(RESTORED_KEY, [])):
             terminalreporter.write_line(line)
+        if self.outcome:
+            terminalreporter.write_line(self.outcome, bold=True)
+
+
+def stop_reason(session: pytest.Session, exitstatus: int) -> str | None:
+    """Why the run ended before every test ran, if it did."""
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        return "interrupted"
+    for said in (session.shouldfail, session.shouldstop):
+        if isinstance(said, str) and said:
+            return said
+    return None
+
+
+def exit_status(results: RunResults, pytest_status: int, dry_run: bool) -> int:
+    """The run's exit status: an internal error (3) outranks a nonconformance (1), which
+    outranks an incomplete run (5): nothing broken, but a MUST requirement not exercised."""
+    if results.internal_errors:
+        return EXIT_INTERNAL
+    if pytest_status == pytest.ExitCode.OK and not dry_run and results.incomplete():
+        return EXIT_INCOMPLETE
+    return pytest_status
+
+
+def outcome_line(results: RunResults, status: int) -> str:
+    """What the exit status means, in one line (the summary's last, and a JUnit property)."""
+    if status == EXIT_INTERNAL:
+        return f"exit {status}: INTERNAL ERROR of regconform: {'; '.join(results.internal_errors)}"
+    if status == EXIT_INCOMPLETE:
+        missing = ", ".join(results.incomplete())
+        return (
+            f"exit {status}: INCOMPLETE: nothing broken, but MUST not exercised/not run: {missing}"
+        )
+    failing = [
+        rid for rid, r in results.by_id.items() if r.verdict(results.failing_level) == "fail"
+    ]
+    if status == pytest.ExitCode.TESTS_FAILED and failing:
+        return f"exit {status}: NONCONFORMANT: {', '.join(failing)}"
+    meaning = {0: "conformant", 1: "failed", 2: "interrupted"}.get(status, "see above")
+    return f"exit {status}: {meaning}"

@@ -10,18 +10,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from regconform.catalogue.requirements import one_id
 from regconform.harness.clients import CourseClient
-from regconform.harness.controls import applied_update, course_documented
-from regconform.judging.checks import common
+from regconform.harness.controls import APPLIED_UPDATE, applied_update, course_documented
+from regconform.judging.checks import common, ids
 from regconform.judging.checks import course as cr
 from regconform.judging.verdicts import Judged, Verdicts
-from regconform.strategies.course import INVALID_BODY_IDS, BodyViolation
+from regconform.strategies.course import BodyViolation, invalid_body_ids
 
 pytestmark = pytest.mark.suite("course_registrations")
 
-RESPONSE_IDS = (*cr.SCHEMA_IDS, cr.JSON_ID)
-VALID_UPDATE_IDS = ("CR-036", "CR-037", "CR-038", "CR-039", "CR-046", *RESPONSE_IDS)
-FORBIDDEN_UPDATE_IDS = ("CR-040", "CR-041", "CR-042", "CR-043", "CR-044", "CR-045")
+VALID_UPDATE_IDS = ids(*APPLIED_UPDATE)
+FORBIDDEN_UPDATE_IDS = ids(
+    cr.stale_version_is_409,
+    cr.locked_record_refused,
+    cr.locked_refusal_is_409,
+    cr.unknown_record_is_404,
+    cr.unknown_tenant_refused,
+    cr.other_tenant_refused,
+)
+REFUSED = ids(common.invalid_request_not_5xx)
+SCHEMA_REFUSAL = common.rejected_as_bad_request.bind(
+    requirement=one_id("request-schema", "course_registrations")
+)
 
 
 @pytest.mark.requirement(*VALID_UPDATE_IDS)
@@ -34,7 +45,7 @@ def test_valid_update_is_applied_and_returned(
     verdicts.judge_each([applied_update(course, record_id, body)])
 
 
-@pytest.mark.requirement(*INVALID_BODY_IDS, "GEN-005", *VALID_UPDATE_IDS)
+@pytest.mark.requirement(*invalid_body_ids(), *REFUSED, *VALID_UPDATE_IDS)
 @given(data=st.data())
 @pytest.mark.examples(8)
 def test_each_single_violation_is_refused(
@@ -60,7 +71,11 @@ def test_each_single_violation_is_refused(
     )
 
 
-@pytest.mark.requirement("CR-014", "GEN-005", "CR-046")
+@pytest.mark.requirement(
+    *ids(SCHEMA_REFUSAL),
+    *REFUSED,
+    *ids(cr.course_status_documented),
+)
 @given(data=st.data())
 def test_schema_violating_body_is_refused(
     course: CourseClient, verdicts: Verdicts, data: st.DataObject
@@ -72,14 +87,14 @@ def test_schema_violating_body_is_refused(
     exchange = course.put(record_id, None if raw is not None else body, raw_body=raw)
     course.remember(record_id, exchange)
     refused = (
-        common.rejected_as_bad_request.bind(requirement="CR-014"),
+        SCHEMA_REFUSAL,
         common.invalid_request_not_5xx,
         course_documented(course),
     )
     verdicts.judge_each([(exchange, refused)])
 
 
-@pytest.mark.requirement(*FORBIDDEN_UPDATE_IDS, "GEN-005", *VALID_UPDATE_IDS)
+@pytest.mark.requirement(*FORBIDDEN_UPDATE_IDS, *REFUSED, *VALID_UPDATE_IDS)
 @given(data=st.data())
 @pytest.mark.examples(3)
 def test_forbidden_updates_are_refused(

@@ -9,26 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from regconform.catalogue.requirements import refusal_ids
 from regconform.harness.clients import TrackClient
-from regconform.harness.controls import all_known, track_outcome
-from regconform.judging.checks import common
+from regconform.harness.controls import TRACK_OUTCOME, all_known, track_outcome
+from regconform.judging.checks import common, ids
 from regconform.judging.checks import event_track as etr
 from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.event_track import TrackRequest, TrackViolation
 
 pytestmark = pytest.mark.suite("event_track_registrations")
 
-OUTCOME_IDS = (
-    "ETR-008",
-    "ETR-009",
-    "ETR-010",
-    "ETR-011",
-    "ETR-012",
-    "ETR-013",
-    "ETR-016",
-    "ETR-017",
-)
-INVALID_IDS = ("ETR-001", "ETR-002", "ETR-003", "ETR-004", "ETR-005", "ETR-006", "ETR-007")
+OUTCOME_IDS = ids(*TRACK_OUTCOME)
+INVALID_IDS = refusal_ids("event_track_registrations")
+REFUSED = ids(common.invalid_request_not_5xx)
+DOCUMENTED = ids(etr.track_status_documented)
 
 
 @pytest.mark.requirement(*OUTCOME_IDS)
@@ -41,7 +35,7 @@ def test_mixed_ids_get_200_or_exact_207(
     verdicts.judge_each([track_outcome(tracks, request)])
 
 
-@pytest.mark.requirement("ETR-008", "ETR-016")
+@pytest.mark.requirement(*ids(etr.all_succeeded_is_200), *DOCUMENTED)
 @given(data=st.data())
 @pytest.mark.examples(5)
 def test_all_known_ids_get_200(
@@ -52,7 +46,15 @@ def test_all_known_ids_get_200(
     verdicts.judge_each([track_outcome(tracks, request)])
 
 
-@pytest.mark.requirement("ETR-009", "ETR-010", "ETR-011", "ETR-012", "ETR-016")
+@pytest.mark.requirement(
+    *ids(
+        etr.partial_failure_is_207,
+        etr.failed_ids_all_listed,
+        etr.succeeded_ids_not_listed,
+        etr.multi_status_body_valid,
+    ),
+    *DOCUMENTED,
+)
 @given(data=st.data())
 @pytest.mark.examples(5)
 def test_partial_failure_gets_exact_207(
@@ -66,7 +68,7 @@ def test_partial_failure_gets_exact_207(
     verdicts.judge_each([track_outcome(tracks, request)])
 
 
-@pytest.mark.requirement("ETR-013", "ETR-016")
+@pytest.mark.requirement(*ids(etr.all_failed_is_207), *DOCUMENTED)
 @given(data=st.data())
 @pytest.mark.examples(3)
 def test_all_unknown_ids_get_207(
@@ -79,7 +81,7 @@ def test_all_unknown_ids_get_207(
     verdicts.judge_each([track_outcome(tracks, request)])
 
 
-@pytest.mark.requirement(*INVALID_IDS, "GEN-005", *OUTCOME_IDS)
+@pytest.mark.requirement(*INVALID_IDS, *REFUSED, *OUTCOME_IDS)
 @given(data=st.data())
 @pytest.mark.examples(8)
 def test_each_track_violation_is_refused(
@@ -106,7 +108,12 @@ def test_each_track_violation_is_refused(
     )
 
 
-@pytest.mark.requirement("ETR-014", "ETR-015", "GEN-005", "ETR-016", "ETR-017")
+@pytest.mark.requirement(
+    *ids(etr.unknown_event_is_404, etr.unknown_track_is_404),
+    *REFUSED,
+    *DOCUMENTED,
+    *ids(etr.track_error_body_is_list),
+)
 @given(data=st.data())
 @pytest.mark.examples(3)
 def test_unknown_event_and_track_are_not_found(
@@ -127,7 +134,7 @@ def test_unknown_event_and_track_are_not_found(
     verdicts.judge_each(not_found())
 
 
-@pytest.mark.requirement("ETR-019", "GEN-005", "ETR-016")
+@pytest.mark.requirement(*ids(etr.non_uuid_id_not_accepted), *REFUSED, *DOCUMENTED)
 @given(data=st.data())
 @pytest.mark.examples(3)
 def test_non_uuid_id_is_refused_or_reported(

@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regconform.harness.controls import all_known, applied_update, track_outcome
-from regconform.judging.checks import Check, common
+from regconform.harness.controls import (
+    APPLIED_UPDATE,
+    TRACK_OUTCOME,
+    all_known,
+    applied_update,
+    track_outcome,
+)
+from regconform.judging.checks import Check, common, ids
 from regconform.judging.checks import course as cr
 from regconform.judging.checks import event_track as etr
 from regconform.judging.verdicts import Judged, Verdicts
@@ -19,11 +25,18 @@ from regconform.target.exchange import Exchange
 MALFORMED_BODIES = (b'{"id": ', b"{'id': 'x'}", b"not json", b'{"a": 1,}', b"\xff\xfe{}", b"")
 NOT_JSON_TYPES = ("text/plain", "application/x-www-form-urlencoded")
 ENDPOINTS = ("course", "tracks")
-DOOR_IDS = ("GEN-001", "GEN-002", "GEN-003", "GEN-004", "GEN-005", "GEN-006")
+DOOR_IDS = ids(
+    common.missing_token_is_401,
+    common.wrong_token_is_401,
+    common.unauthorized_has_challenge,
+    common.malformed_json_is_400,
+    common.invalid_request_not_5xx,
+    common.wrong_content_type_refused,
+)
 # What the control of each endpoint judges besides: its valid-request rules.
 CONTROL_IDS = {
-    "course": ("CR-036", "CR-037", "CR-038", "CR-039", "CR-046", *cr.SCHEMA_IDS, cr.JSON_ID),
-    "tracks": tuple(f"ETR-0{n:02d}" for n in (8, 9, 10, 11, 12, 13, 16, 17, 18)),
+    "course": ids(*APPLIED_UPDATE),
+    "tracks": ids(*TRACK_OUTCOME, etr.track_unauthorized_body_is_object),
 }
 
 

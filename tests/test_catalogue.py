@@ -58,7 +58,7 @@ def _duplicate_id(entries: Entries) -> str:
     return f"{entries[0]['id']}: duplicate id"
 
 
-def _set(key: str, value: str, level: str = "MUST") -> Callable[[Entries], str]:
+def _set(key: str, value: object, level: str = "MUST") -> Callable[[Entries], str]:
     def mangle(entries: Entries) -> str:
         entry = _first(entries, level)
         entry[key] = value
@@ -88,6 +88,7 @@ def _drop_statement(entries: Entries) -> str:
         (_set("quote", "we chose", level="INFERRED"), "must start with 'sources silent'"),
         (_set("statement", " "), "statement is empty"),
         (_drop_statement, "keys must be exactly"),
+        (_set("subject", {"rule": "request-wished"}), "is not {rule: one of"),
     ],
     ids=[
         "mangled-quote",
@@ -103,6 +104,7 @@ def _drop_statement(entries: Entries) -> str:
         "inferred-without-reason",
         "empty-statement",
         "missing-key",
+        "unknown-subject-rule",
     ],
 )
 def test_catalogue_lint_reports_problem_when_copy_is_mangled(

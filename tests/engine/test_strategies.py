@@ -8,15 +8,12 @@ from hypothesis import HealthCheck, given, seed, settings
 from jsonschema import Draft202012Validator
 
 from regconform.catalogue.contracts import COURSE_REQUEST_SCHEMA, load_contracts
+from regconform.catalogue.requirements import one_id
 from regconform.settings.profile import CourseSection
-from regconform.strategies.course import (
-    ID_MISMATCH_ID,
-    INVALID_BODY_IDS,
-    BodyViolation,
-    CourseRequests,
-)
+from regconform.strategies.course import BodyViolation, CourseRequests, invalid_body_ids
 
 CONTRACTS = load_contracts()
+ID_MISMATCH_ID = one_id("request-id-matches-path", "course_registrations")
 SCHEMA = CONTRACTS.component(CONTRACTS.course_openapi, COURSE_REQUEST_SCHEMA)
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 REQUESTS = CourseRequests(CONTRACTS, CourseSection("acme", ("cr-1", "cr-2")))
@@ -53,7 +50,7 @@ def test_each_violation_breaks_the_request_schema(
     """One violation per invalid-body requirement, each applied to the same valid body, makes
     it schema-invalid; the id mismatch (CR-015) is the one rule no schema states."""
     _, body = update
-    assert [v.requirement for v in violations] == INVALID_BODY_IDS
+    assert [v.requirement for v in violations] == list(invalid_body_ids())
     for violation in violations:
         spoiled = violation.apply(body)
         assert VALIDATOR.is_valid(spoiled) == (violation.requirement == ID_MISMATCH_ID), violation

@@ -15,11 +15,12 @@ from typing import Any
 
 import yaml
 
-from regconform.catalogue.requirements import OPERATIONS, Level, Requirement
+from regconform.catalogue.requirements import OPERATIONS, RULES, Level, Requirement
 
 ID_PATTERN = re.compile(r"(CR|ETR|GEN)-\d{3}")
 KINDS = ("server", "client")
-KEYS = tuple(field.name for field in dataclasses.fields(Requirement))
+OPTIONAL_KEYS = ("subject",)
+KEYS = tuple(f.name for f in dataclasses.fields(Requirement) if f.name not in OPTIONAL_KEYS)
 INFERRED_PREFIX = "sources silent"
 # Which operation an id prefix may claim: the prefix is the reader's first clue.
 PREFIX_OPERATION = {
@@ -36,8 +37,15 @@ def _entry_problems(entry: dict[str, Any], docs_dir: Path) -> list[str]:
         problems.append(f"{label}: id does not match {ID_PATTERN.pattern}")
     elif entry.get("operation") != PREFIX_OPERATION[label.split("-")[0]]:
         problems.append(f"{label}: operation {entry.get('operation')!r} does not fit the prefix")
-    if set(entry) != set(KEYS):
-        problems.append(f"{label}: keys must be exactly {', '.join(KEYS)}")
+    if not set(KEYS) <= set(entry) <= {*KEYS, *OPTIONAL_KEYS}:
+        problems.append(f"{label}: keys must be exactly {', '.join(KEYS)} (and maybe subject)")
+    subject = entry.get("subject")
+    if subject is not None and (
+        not isinstance(subject, dict)
+        or subject.get("rule") not in RULES
+        or set(subject) - {"rule", "field"}
+    ):
+        problems.append(f"{label}: subject {subject!r} is not {{rule: one of {RULES}, field}}")
     if entry.get("level") not in Level.__members__:
         problems.append(
             f"{label}: level {entry.get('level')!r} is not one of {list(Level.__members__)}"

@@ -28,6 +28,35 @@ FAILING_LEVELS = {"must": Level.MUST, "should": Level.SHOULD, "all": Level.INFER
 OPERATIONS = ("course_registrations", "event_track_registrations", "both")
 
 
+# The rule families a `subject` may name. A requirement of a "request-" or "query-" rule is a
+# request the server must refuse with 400; "response-" rules judge a 200 answer's body.
+RULES = (
+    "request-required",
+    "request-item-required",
+    "request-enum",
+    "request-schema",
+    "request-id-matches-path",
+    "request-type",
+    "request-non-empty",
+    "query-boolean",
+    "response-required",
+    "response-item-required",
+    "response-enum",
+    "response-type",
+    "response-format",
+    "response-json",
+)
+REFUSAL_RULE_PREFIXES = ("request-", "query-")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a requirement of a rule family is about: the rule and, where it has one, the field."""
+
+    rule: str
+    field: str | None = None
+
+
 @dataclass(frozen=True)
 class Requirement:
     id: str
@@ -37,6 +66,7 @@ class Requirement:
     source: str  # file under contracts/docs/
     quote: str  # verbatim from the source, or "sources silent: <our reason>" when INFERRED
     statement: str  # one testable sentence
+    subject: Subject | None = None  # the rule family and field, where one is shared
 
     @property
     def prefix(self) -> str:
@@ -44,10 +74,20 @@ class Requirement:
 
 
 _KEYS = ("id", "level", "operation", "kind", "source", "quote", "statement")
+OPTIONAL_KEYS = ("subject",)
+
+
+def _subject(raw: Any, rid: str, path: Path) -> Subject | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or raw.get("rule") not in RULES or set(raw) - {"rule", "field"}:
+        raise ConfigError(f"invalid catalogue {path}: {rid} has subject {raw!r}")
+    field = raw.get("field")
+    return Subject(str(raw["rule"]), None if field is None else str(field))
 
 
 def _parse_entry(raw: Any, path: Path) -> Requirement:
-    if not isinstance(raw, dict) or set(raw) != set(_KEYS):
+    if not isinstance(raw, dict) or not set(_KEYS) <= set(raw) <= {*_KEYS, *OPTIONAL_KEYS}:
         raise ConfigError(f"invalid catalogue {path}: each entry needs exactly {', '.join(_KEYS)}")
     try:
         level = Level[raw["level"]]
@@ -63,6 +103,7 @@ def _parse_entry(raw: Any, path: Path) -> Requirement:
         source=str(raw["source"]),
         quote=str(raw["quote"]),
         statement=str(raw["statement"]),
+        subject=_subject(raw.get("subject"), str(raw["id"]), path),
     )
 
 
@@ -85,3 +126,31 @@ def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
             raise ConfigError(f"invalid catalogue {path}: duplicate id {requirement.id}")
         catalogue[requirement.id] = requirement
     return catalogue
+
+
+def ids_of(rule: str, operation: str) -> dict[str | None, str]:
+    """The requirements of one rule family on one operation, by field (None: no field)."""
+    if rule not in RULES:
+        raise KeyError(f"no rule family {rule!r}")
+    return {
+        r.subject.field: r.id
+        for r in load_catalogue().values()
+        if r.subject is not None and r.subject.rule == rule and r.operation == operation
+    }
+
+
+def one_id(rule: str, operation: str) -> str:
+    """The one requirement of a rule family without fields (e.g. response-json)."""
+    (found,) = ids_of(rule, operation).values()
+    return found
+
+
+def refusal_ids(operation: str | None = None) -> tuple[str, ...]:
+    """Requirements saying a request must be refused with 400, in catalogue order."""
+    return tuple(
+        r.id
+        for r in load_catalogue().values()
+        if r.subject is not None
+        and r.subject.rule.startswith(REFUSAL_RULE_PREFIXES)
+        and operation in (None, r.operation)
+    )

@@ -18,6 +18,28 @@ from regconform.judging.verdicts import Judged
 from regconform.strategies.event_track import TrackRequest
 from regconform.target.exchange import Exchange
 
+# The checks every answer to a valid update must pass, and every multi-status answer: the
+# suites cite the ids these judge (checks.ids), so a check added here is cited everywhere.
+APPLIED_UPDATE = (
+    cr.course_status_documented,
+    cr.update_is_applied,
+    cr.course_response_is_json,
+    cr.course_response_matches_schema,
+    cr.created_fields_unchanged,
+    cr.version_increases,
+    cr.last_modified_not_earlier,
+)
+TRACK_OUTCOME = (
+    etr.track_status_documented,
+    etr.all_succeeded_is_200,
+    etr.partial_failure_is_207,
+    etr.failed_ids_all_listed,
+    etr.succeeded_ids_not_listed,
+    etr.multi_status_body_valid,
+    etr.all_failed_is_207,
+    etr.track_error_body_is_list,
+)
+
 
 def course_documented(course: CourseClient) -> Check:
     return cr.course_status_documented.bind(documented=course.documented)

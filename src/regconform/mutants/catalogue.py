@@ -1,7 +1,7 @@
 """MUTANTS: every shipped mutant, in catalogue order, each naming the requirement it breaks.
 
-Families whose requirements differ only by a field are built from the catalogue's statements
-(one mutant per matching requirement); the rest are listed one by one. Where a requirement
+Families whose requirements differ only by a field are built from the catalogue's subjects
+(one mutant per requirement of the family); the rest are listed one by one. Where a requirement
 can break in several ways (missing vs null vs wrong type, 200 vs 207 both ways...), it has a
 mutant per way.
 """
@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from regconform.catalogue.requirements import load_catalogue
+from regconform.catalogue.requirements import ids_of, load_catalogue
 from regconform.mutants import semantic as sem
 from regconform.mutants._mutant import Mutant
 from regconform.mutants.wire import (
@@ -40,17 +40,10 @@ from regconform.mutants.wire import (
 from regconform.reference.fixtures import DEFAULT_TOKEN, TENANT_ID
 from regconform.reference.semantics import Semantics
 
+COURSE_OPERATION = "course_registrations"
 NOT_IN_ANY_ENUM = "unknown"
 TRACK_ERROR_STATUSES = (400, 403, 404, 500)
 TEXT_PLAIN = "text/plain; charset=utf-8"
-
-
-def _statements(pattern: str) -> Iterator[tuple[str, str]]:
-    """(requirement id, field) for every catalogue statement that `pattern` matches whole."""
-    for requirement in load_catalogue().values():
-        match = re.fullmatch(pattern, requirement.statement)
-        if match:
-            yield requirement.id, match.group(1)
 
 
 def course_record(change: Callable[[dict[str, Any]], dict[str, Any]]) -> Deviation:
@@ -147,30 +140,34 @@ SEMANTIC: dict[str, type[Semantics]] = {
 
 
 def _field_families() -> Iterator[Mutant]:
-    """One mutant per requirement of the families that differ only by a field."""
-    for rid, field in _statements(r"A PUT whose body lacks the required field `(\w+)` .*"):
+    """One mutant per requirement of the families that differ only by a field (the
+    catalogue's `subject` names the family and the field)."""
+    for field, rid in ids_of("request-required", COURSE_OPERATION).items():
+        assert field is not None
         yield Mutant(
             f"accepts-missing-{field}",
             rid,
             f"a body without `{field}` is accepted; the record keeps its old value",
             partial(sem.AcceptsMissingField, field),
         )
-    for rid, field in _statements(r"A PUT whose `(\w+)` is outside its documented enum .*"):
+    for field, rid in ids_of("request-enum", COURSE_OPERATION).items():
+        assert field is not None
         yield Mutant(
             f"accepts-bad-{field}",
             rid,
             f"a value of `{field}` outside its enum is dropped instead of refused",
             partial(sem.AcceptsOutOfEnum, field),
         )
-    for rid, field in _statements(r"Every 200 response carries the required field `(\w+)`.*"):
+    for field, rid in ids_of("response-required", COURSE_OPERATION).items():
+        assert field is not None
         yield Mutant(
             f"drops-{field}",
             rid,
             f"200 responses leave out `{field}`",
             wrap=course_record(without(field)),
         )
-    pattern = r"A 200 response's `(\w+)`, when present, is one of the documented enum values\."
-    for rid, field in _statements(pattern):
+    for field, rid in ids_of("response-enum", COURSE_OPERATION).items():
+        assert field is not None
         yield Mutant(
             f"invents-{field}",
             rid,

@@ -9,40 +9,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from regconform.catalogue.contracts import COURSE_PATH, COURSE_REQUEST_SCHEMA, Contracts
+from regconform.catalogue.requirements import ids_of, one_id, refusal_ids
 from regconform.settings.profile import CourseSection
 from regconform.strategies._schemathesis import body_strategy
 
 # Never generated in valid updates: `sys_locked: true` could lock a real record for good, and a
 # random `sys_version` would make a concurrency-checking server answer 409 (CR-042 tests it).
 NOT_GENERATED = ("sys_locked", "sys_version")
-
-# The requirement each one-field violation breaks (see contracts/requirements.yaml).
-MISSING_FIELD_IDS = {
-    "course_id": "CR-001",
-    "course_offering_id": "CR-002",
-    "id": "CR-003",
-    "name": "CR-004",
-    "student_id": "CR-005",
-    "sys_created_at": "CR-006",
-    "sys_created_by_id": "CR-007",
-    "sys_last_modified_at": "CR-008",
-    "sys_last_modified_by_id": "CR-009",
-}
-ENUM_IDS = {
-    "order_status": "CR-011",
-    "status": "CR-012",
-    "training_provider_billing_status": "CR-013",
-}
-WRONG_TYPE_ID, ID_MISMATCH_ID, NESTED_MISSING_ID = "CR-014", "CR-015", "CR-010"
-INVALID_BODY_IDS = sorted(
-    {
-        *MISSING_FIELD_IDS.values(),
-        *ENUM_IDS.values(),
-        WRONG_TYPE_ID,
-        ID_MISMATCH_ID,
-        NESTED_MISSING_ID,
-    }
-)
+COURSE = "course_registrations"
 
 # A value of every JSON type but the documented one.
 WRONG_VALUES: dict[str, tuple[Any, ...]] = {
@@ -70,37 +44,47 @@ def _with(field: str, value: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda body: {**body, field: value}
 
 
+def invalid_body_ids() -> tuple[str, ...]:
+    """The requirements a single-field violation of a course body breaks, in catalogue order."""
+    return refusal_ids(COURSE)
+
+
 def body_violations(contracts: Contracts) -> list[BodyViolation]:
-    """Every single-field violation the request schema allows us to make, with its requirement."""
+    """Every single-field violation the request schema allows us to make, with its requirement
+    (found in the catalogue by rule family and field)."""
     schema = contracts.course_openapi["components"]["schemas"][COURSE_REQUEST_SCHEMA]
+    wrong_type_id = one_id("request-schema", COURSE)
     found = [
-        BodyViolation(rid, f"without `{f}`", _without(f)) for f, rid in MISSING_FIELD_IDS.items()
+        BodyViolation(str(rid), f"without `{f}`", _without(str(f)))
+        for f, rid in ids_of("request-required", COURSE).items()
     ]
     found.append(
         BodyViolation(
-            NESTED_MISSING_ID,
+            ids_of("request-item-required", COURSE)["substitutions"],
             "a `substitutions` item without `date`",
             _with("substitutions", [{"notes": "no date given"}]),
         )
     )
     found.append(
         BodyViolation(
-            ID_MISMATCH_ID,
+            one_id("request-id-matches-path", COURSE),
             "body `id` differs from the path id",
             _with("id", "regconform-other-record"),
         )
     )
-    for field, rid in ENUM_IDS.items():
-        found += [BodyViolation(rid, f"`{field}` = {v!r}", _with(field, v)) for v in OUT_OF_RANGE]
+    for field, rid in ids_of("request-enum", COURSE).items():
+        found += [
+            BodyViolation(rid, f"`{field}` = {v!r}", _with(str(field), v)) for v in OUT_OF_RANGE
+        ]
     for field, prop in schema["properties"].items():
         for value in WRONG_VALUES.get(prop.get("type", ""), ()):
             found.append(
-                BodyViolation(WRONG_TYPE_ID, f"`{field}` = {value!r}", _with(field, value))
+                BodyViolation(wrong_type_id, f"`{field}` = {value!r}", _with(field, value))
             )
         if prop.get("format") == "date-time":
             found.append(
                 BodyViolation(
-                    WRONG_TYPE_ID, f"`{field}` = '22/11/2026'", _with(field, "22/11/2026")
+                    wrong_type_id, f"`{field}` = '22/11/2026'", _with(field, "22/11/2026")
                 )
             )
     return found
@@ -125,7 +109,7 @@ class CourseRequests:
         self._one_violation_each = st.tuples(
             *(
                 st.sampled_from([v for v in self.violations if v.requirement == rid])
-                for rid in INVALID_BODY_IDS
+                for rid in invalid_body_ids()
             )
         )
 
@@ -138,7 +122,7 @@ class CourseRequests:
         return self._valid_updates
 
     def one_violation_each(self) -> st.SearchStrategy[tuple[BodyViolation, ...]]:
-        """One single-field violation per invalid-body requirement, in INVALID_BODY_IDS order.
+        """One single-field violation per invalid-body requirement, in catalogue order.
 
         Each is applied to the same generated valid body and sent on its own: generating an
         81-field body costs several times a loopback request, so one body serves them all.

@@ -8,11 +8,13 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from regconform.catalogue.requirements import ids_of, one_id
 from regconform.settings.profile import TrackSection
 from regconform.target.transport import AllowList
 
 # Every registration status value used across the vendor's API (which PUT accepts: INFERRED).
 STATUSES = ("REGISTERED", "PENDING", "CANCELED", "EXPIRED", "IN_PROGRESS", "FAILED")
+TRACK = "event_track_registrations"
 FLAGS = ("increase_count", "increase_item_count", "return_items_to_inventory")
 # Clearly not booleans in any framework's lenient parsing ("1", "yes", "on" often are).
 NOT_BOOLEANS = ("maybe", "2", "truthy")
@@ -52,33 +54,30 @@ def _same(body: dict[str, Any]) -> Any:
 
 
 def track_violations() -> list[TrackViolation]:
-    """Every single violation of the request, each with the requirement it breaks."""
+    """Every single violation of the request, each with the requirement it breaks (found in
+    the catalogue by rule family and field)."""
+    required, types = ids_of("request-required", TRACK), ids_of("request-type", TRACK)
+    non_empty, enum = ids_of("request-non-empty", TRACK), ids_of("request-enum", TRACK)
+    boolean = one_id("query-boolean", TRACK)
     found = [
-        TrackViolation("ETR-001", "without registration_ids", _drop("registration_ids"), {}),
-        TrackViolation("ETR-002", "without registration_status", _drop("registration_status"), {}),
-        TrackViolation("ETR-005", "registration_ids = []", _set("registration_ids", []), {}),
+        TrackViolation(required[key], f"without {key}", _drop(key), {})
+        for key in ("registration_ids", "registration_status")
     ]
+    found.append(
+        TrackViolation(
+            non_empty["registration_ids"], "registration_ids = []", _set("registration_ids", []), {}
+        )
+    )
     not_string_lists: tuple[Any, ...] = ("4460bdcd", 5, [1, 2], {"id": "x"}, None)
-    for value in not_string_lists:
-        found.append(
-            TrackViolation(
-                "ETR-003", f"registration_ids = {value!r}", _set("registration_ids", value), {}
-            )
-        )
     not_strings: tuple[Any, ...] = (5, True, ["CANCELED"], None)
-    for value in not_strings:
-        found.append(
-            TrackViolation(
-                "ETR-004",
-                f"registration_status = {value!r}",
-                _set("registration_status", value),
-                {},
-            )
-        )
+    wrong = [("registration_ids", v) for v in not_string_lists]
+    wrong += [("registration_status", v) for v in not_strings]
+    for key, value in wrong:
+        found.append(TrackViolation(types[key], f"{key} = {value!r}", _set(key, value), {}))
     for value in ("cancelled", "DONE", ""):
         found.append(
             TrackViolation(
-                "ETR-006",
+                enum["registration_status"],
                 f"registration_status = {value!r}",
                 _set("registration_status", value),
                 {},
@@ -86,7 +85,7 @@ def track_violations() -> list[TrackViolation]:
         )
     for flag in FLAGS:
         for value in NOT_BOOLEANS:
-            found.append(TrackViolation("ETR-007", f"?{flag}={value}", _same, {flag: value}))
+            found.append(TrackViolation(boolean, f"?{flag}={value}", _same, {flag: value}))
     return found
 
 

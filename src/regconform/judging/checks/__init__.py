@@ -8,6 +8,7 @@ from regconform.judging.checks._registry import (
     Outcome,
     Violation,
     check,
+    ids,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "common",
     "course",
     "event_track",
+    "ids",
 ]

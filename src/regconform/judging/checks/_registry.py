@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from regconform.target.exchange import Exchange
@@ -31,6 +32,7 @@ class NotApplicable:
 
 Finding = Violation | NotApplicable
 CheckFunction = Callable[..., Iterable[Finding]]
+IdSource = str | Callable[[], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,22 @@ class Check:
     """A named check and every requirement id it can report."""
 
     name: str
-    requirements: tuple[str, ...]
+    declared: tuple[IdSource, ...]  # ids, or functions asking the catalogue for a family's ids
     func: CheckFunction
     context: tuple[tuple[str, Any], ...] = ()
 
+    @cached_property
+    def requirements(self) -> tuple[str, ...]:
+        """Every id the check may report (a family's ids are read from the catalogue when
+        first needed, so importing the checks never reads it)."""
+        found: list[str] = []
+        for source in self.declared:
+            found += [source] if isinstance(source, str) else list(source())
+        return tuple(found)
+
     def bind(self, **context: Any) -> Check:
         """The same check with some of its keyword arguments fixed."""
-        return Check(self.name, self.requirements, self.func, (*self.context, *context.items()))
+        return Check(self.name, self.declared, self.func, (*self.context, *context.items()))
 
     @property
     def judged(self) -> tuple[str, ...]:
@@ -87,8 +98,9 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(*requirement_ids: str) -> Callable[[CheckFunction], Check]:
-    """Register a check function under its name, with the requirement ids it verifies."""
+def check(*requirement_ids: IdSource) -> Callable[[CheckFunction], Check]:
+    """Register a check function under its name, with the requirement ids it verifies: each
+    an id, or a function returning the ids of a rule family (catalogue.requirements.ids_of)."""
 
     def register(func: CheckFunction) -> Check:
         if func.__name__ in REGISTRY:
@@ -98,3 +110,9 @@ def check(*requirement_ids: str) -> Callable[[CheckFunction], Check]:
         return registered
 
     return register
+
+
+def ids(*checks: Check) -> tuple[str, ...]:
+    """The ids these checks judge, each once, in the order first named: what a suite test
+    that runs them verifies."""
+    return tuple(dict.fromkeys(rid for one in checks for rid in one.judged))

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regconform.catalogue.requirements import refusal_ids
 from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
 from regconform.target.exchange import Exchange
-
-# Requirement ids of "refused with 400" statements, for `rejected_as_bad_request`.
-BAD_REQUEST_IDS = (
-    *(f"CR-{n:03d}" for n in range(1, 16)),
-    *(f"ETR-{n:03d}" for n in range(1, 8)),
-)
 
 
 def other_status(exchange: Exchange, expected: str) -> NotApplicable:
@@ -23,7 +18,7 @@ def _said(exchange: Exchange) -> str:
     return f"got {exchange.describe()}"
 
 
-@check(*BAD_REQUEST_IDS)
+@check(refusal_ids)  # every "refused with 400" requirement of the catalogue
 def rejected_as_bad_request(exchange: Exchange, requirement: str) -> Iterator[Finding]:
     """An invalid request is answered 400 (the statement of `requirement`)."""
     if exchange.status != 400:

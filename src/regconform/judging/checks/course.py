@@ -9,64 +9,73 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
+from regconform.catalogue.requirements import ids_of, one_id
 from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
 from regconform.judging.checks.common import other_status, undocumented_status
 from regconform.target.exchange import Exchange
 
-# Required response field -> the requirement that it is present, non-null and a string.
-REQUIRED_RESPONSE_IDS = {
-    "course_id": "CR-020",
-    "course_offering_id": "CR-021",
-    "id": "CR-022",
-    "name": "CR-023",
-    "student_id": "CR-024",
-    "sys_created_at": "CR-025",
-    "sys_created_by_id": "CR-026",
-    "sys_last_modified_at": "CR-027",
-    "sys_last_modified_by_id": "CR-028",
-}
-ENUM_RESPONSE_IDS = {
-    "order_status": "CR-030",
-    "status": "CR-031",
-    "training_provider_billing_status": "CR-032",
-}
-NESTED_REQUIRED_ID = "CR-029"
-TYPE_ID, FORMAT_ID, JSON_ID = "CR-033", "CR-034", "CR-035"
-SCHEMA_IDS = (
-    *REQUIRED_RESPONSE_IDS.values(),
-    NESTED_REQUIRED_ID,
-    *ENUM_RESPONSE_IDS.values(),
-    TYPE_ID,
-    FORMAT_ID,
-)
+COURSE = "course_registrations"
+
+
+def required_response_ids() -> dict[str | None, str]:
+    """Required response field -> the requirement that it is present, non-null, a string."""
+    return ids_of("response-required", COURSE)
+
+
+def enum_response_ids() -> dict[str | None, str]:
+    return ids_of("response-enum", COURSE)
+
+
+def nested_required_id() -> str:
+    return one_id("response-item-required", COURSE)
+
+
+def type_id() -> str:
+    return one_id("response-type", COURSE)
+
+
+def format_id() -> str:
+    return one_id("response-format", COURSE)
+
+
+def json_id() -> str:
+    return one_id("response-json", COURSE)
+
+
+def schema_ids() -> tuple[str, ...]:
+    """Every id the response schema check judges."""
+    return (
+        *required_response_ids().values(),
+        nested_required_id(),
+        *enum_response_ids().values(),
+        type_id(),
+        format_id(),
+    )
 
 
 def _classify(error: ValidationError, body: dict[str, Any]) -> Iterator[Finding]:
     """Which requirement a schema error of the response breaks."""
     path = list(error.absolute_path)
     where = "/".join(str(p) for p in path) or "(body)"
+    required, enums = required_response_ids(), enum_response_ids()
     if error.validator == "required":
         missing = [f for f in error.validator_value if f not in error.instance]
         for field in missing:
-            rid = REQUIRED_RESPONSE_IDS.get(field) if not path else NESTED_REQUIRED_ID
-            yield Violation(rid or TYPE_ID, f"required field `{field}` missing at {where}")
-    elif error.validator == "enum" and len(path) == 1 and path[0] in ENUM_RESPONSE_IDS:
-        yield Violation(
-            ENUM_RESPONSE_IDS[str(path[0])], f"`{where}` = {error.instance!r} is not in the enum"
-        )
+            rid = required.get(field) if not path else nested_required_id()
+            yield Violation(rid or type_id(), f"required field `{field}` missing at {where}")
+    elif error.validator == "enum" and len(path) == 1 and path[0] in enums:
+        yield Violation(enums[str(path[0])], f"`{where}` = {error.instance!r} is not in the enum")
     elif error.validator == "format":
         yield Violation(
-            FORMAT_ID, f"`{where}` = {error.instance!r} is not a {error.validator_value}"
+            format_id(), f"`{where}` = {error.instance!r} is not a {error.validator_value}"
         )
-    elif len(path) == 1 and path[0] in REQUIRED_RESPONSE_IDS:
-        yield Violation(
-            REQUIRED_RESPONSE_IDS[str(path[0])], f"required field `{where}` is {error.instance!r}"
-        )
+    elif len(path) == 1 and path[0] in required:
+        yield Violation(required[str(path[0])], f"required field `{where}` is {error.instance!r}")
     else:
-        yield Violation(TYPE_ID, f"`{where}`: {error.message[:200]}")
+        yield Violation(type_id(), f"`{where}`: {error.message[:200]}")
 
 
-@check(*SCHEMA_IDS)
+@check(schema_ids)
 def course_response_matches_schema(exchange: Exchange, validator: Validator) -> Iterator[Finding]:
     """A 200 body satisfies CourseRegistration: required, enums, types, formats."""
     body = record_of(exchange)
@@ -77,15 +86,15 @@ def course_response_matches_schema(exchange: Exchange, validator: Validator) -> 
         yield from _classify(error, body)
 
 
-@check(JSON_ID)
+@check(lambda: (json_id(),))
 def course_response_is_json(exchange: Exchange) -> Iterator[Finding]:
     if exchange.status != 200:
         yield other_status(exchange, "200")
         return
     if exchange.media_type != "application/json":
-        yield Violation(JSON_ID, f"200 Content-Type is {exchange.media_type or 'missing'!r}")
+        yield Violation(json_id(), f"200 Content-Type is {exchange.media_type or 'missing'!r}")
     elif not exchange.is_json or not isinstance(exchange.json, dict):
-        yield Violation(JSON_ID, f"200 body is not a JSON object: {exchange.describe(200)}")
+        yield Violation(json_id(), f"200 body is not a JSON object: {exchange.describe(200)}")
 
 
 def record_of(exchange: Exchange) -> dict[str, Any] | None:

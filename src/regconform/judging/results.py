@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from regconform.catalogue.requirements import Level, Requirement
+from regconform.judging.coverage import PROPERTY as COVERAGE
+from regconform.judging.coverage import Coverage
 from regconform.judging.verdicts import Tally
 from regconform.settings.baseline import Baseline, Waiver
 
@@ -94,6 +96,7 @@ class RunResults:
             rid: RequirementResult(r, waiver=waivers.get(rid)) for rid, r in catalogue.items()
         }
         self.stopped: str | None = None  # why the run ended early, if it did
+        self.coverage = Coverage()
         self.internal_errors: list[str] = []  # "<test>: <error>", a bug of regconform's each
 
     def add_report(
@@ -102,6 +105,8 @@ class RunResults:
         ids = [value for name, value in properties if name == "requirement"]
         judged: set[str] = set()
         for name, value in properties:
+            if name == COVERAGE:
+                self.coverage.merge(Coverage.from_dict(json.loads(value)))
             if name == PROPERTY:
                 for rid, raw in json.loads(value).items():
                     self.by_id[rid].tally.merge(Tally.from_dict(raw))

@@ -18,6 +18,7 @@ from typing import Any
 
 from regconform.catalogue.requirements import Level, Requirement
 from regconform.judging.checks import Check
+from regconform.judging.coverage import Coverage
 from regconform.judging.failure import Failure
 from regconform.target.exchange import Exchange
 
@@ -87,6 +88,7 @@ class Verdicts:
         # not new evidence, so they update the failing example shown but no longer count.
         self.shrinking = False
         self.pending: list[Failure] = []  # failing-level failures of the example being judged
+        self.coverage = Coverage()
 
     def judge(self, exchange: Exchange, *checks: Check) -> None:
         """Judge one exchange; raise NonConformance if a failing-level requirement is broken."""
@@ -102,6 +104,8 @@ class Verdicts:
         for exchange, checks in judged:
             if exchange.dry_run:
                 continue
+            if not self.shrinking:
+                self.coverage.observe(exchange)
             for one_check in checks:
                 self._score(one_check, exchange)
         if self.pending:

@@ -126,12 +126,35 @@ def render_report(record: Mapping[str, Any]) -> str:
         _header(record),
         "<h2>Summary</h2>",
         counts_list(record.get("counts", {})),
+        *_coverage(record.get("coverage")),
         "<h2>Requirements by endpoint and level</h2>",
         _matrix(requirements),
         "<h2>Details</h2>",
         *_details(requirements),
     ]
     return page(f"regconform report: {target}", body)
+
+
+def _coverage(coverage: Mapping[str, Any] | None) -> list[str]:
+    """What the run saw: statuses per endpoint, enum values accepted and returned."""
+    if not coverage:
+        return []
+    rows = [
+        f'<tr><th scope="row">{esc(endpoint)} answered</th><td>'
+        + esc(", ".join(f"{status} x{n}" for status, n in counts.items()))
+        + "</td></tr>"
+        for endpoint, counts in coverage.get("statuses", {}).items()
+    ]
+    sent, seen = coverage.get("sent", {}), coverage.get("seen", {})
+    for key in sorted({*sent, *seen}):
+        accepted = ", ".join(sent.get(key, {})) or "none"
+        returned = ", ".join(seen.get(key, {})) or "none"
+        rows.append(
+            f'<tr><th scope="row">{esc(key)}</th>'
+            f"<td>sent and accepted: {esc(accepted)}; "
+            f"seen in 200 answers: {esc(returned)}</td></tr>"
+        )
+    return ["<h2>Coverage</h2>", f'<table class="coverage" id="coverage">{"".join(rows)}</table>']
 
 
 def _header(record: Mapping[str, Any]) -> str:
@@ -167,6 +190,16 @@ def _outcome(record: Mapping[str, Any]) -> tuple[bool, str]:
     status = record.get("exit_status")
     if failed:
         return False, f"nonconformant: {failed} requirement(s) failed"
+    if status == 5:
+        missing = ", ".join(record.get("incomplete") or [])
+        return (
+            False,
+            f"incomplete: nothing broken, but MUST requirement(s) not exercised: {missing}",
+        )
+    if status == 3:
+        return False, "internal error of regconform: " + "; ".join(
+            record.get("internal_errors", [])
+        )
     if status not in (None, 0):
         return False, f"the run ended with exit status {status}"
     accepted = f" ({known} known deviation(s) accepted by the baseline)" if known else ""

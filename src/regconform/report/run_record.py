@@ -109,6 +109,7 @@ def run_record(
         "stopped": results.stopped,
         "internal_errors": results.internal_errors,
         "incomplete": results.incomplete(),
+        "coverage": results.coverage.as_dict(),
         "counts": {verdict: counts[verdict] for verdict in VERDICTS if counts.get(verdict)},
         "requirements": {
             rid: _requirement(result, results) for rid, result in results.by_id.items()

@@ -38,6 +38,10 @@ def write_summary(
     tr.write_line("")
     tr.write_line(f"requirements: {ordered} (failing level: {config.failing_level.name})")
     _write_baseline(tr, results)
+    if results.coverage.statuses:
+        tr.write_line("coverage:")
+        for line in results.coverage.lines():
+            tr.write_line(line)
     if sent is not None:
         tr.write_line(
             f"requests: {sent.count} {'would be sent' if config.dry_run else 'sent'} to "

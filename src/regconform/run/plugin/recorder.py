@@ -24,6 +24,7 @@ from regconform.harness.session import (
     VERDICTS_KEY,
     sent_totals,
 )
+from regconform.judging.coverage import PROPERTY as COVERAGE
 from regconform.judging.results import PROPERTY, RunResults
 from regconform.report.files import write_reports
 from regconform.report.run_record import run_record
@@ -48,6 +49,8 @@ class RunRecorder:
         verdicts = item.stash.get(VERDICTS_KEY, None)
         if verdicts is not None:
             item.user_properties.append((PROPERTY, json.dumps(verdicts.as_dict(), sort_keys=True)))
+            coverage = verdicts.coverage.as_dict()
+            item.user_properties.append((COVERAGE, json.dumps(coverage, sort_keys=True)))
 
     def _results(self) -> RunResults | None:
         results = self.config.stash.get(RESULTS_KEY, None)

@@ -245,6 +245,14 @@ def forward(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     server.answer(conn, seen)
 
 
+def hang_unauthenticated(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
+    """Forward every request, except that a PUT without Authorization never gets an answer."""
+    if seen.method == "PUT" and "authorization" not in seen.headers:
+        hang(server, conn, seen)
+    else:
+        server.answer(conn, seen)
+
+
 def hang(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     server.wait_for_hangup(conn, None)
 
@@ -324,6 +332,7 @@ FAULTS: dict[str, Fault] = {
     "forward": forward,
     "hang": hang,
     "hang-put": _put_only(hang),
+    "hang-unauthenticated": hang_unauthenticated,
     "reset": _put_only(reset),
     "slow": _put_only(slow),
     "trickle": _put_only(trickle),

@@ -107,3 +107,26 @@ def test_429_is_retried_after_the_retry_after_wait(tmp_path: Path) -> None:
     assert 1.9 <= retry.at - first.at <= 4.0
     assert "1 answered 429 and retried" in run.stdout
     assert TRACEBACK not in run.output
+
+
+def test_answers_before_a_hang_are_judged_and_what_it_cost_is_not_run(tmp_path: Path) -> None:
+    """A target that never answers one kind of request (a PUT without a token): every answer
+    received before is judged, and the requirements the lost requests were for are `not run`,
+    with the transport error, in report.json and report.html."""
+    with behind_proxy("hang-unauthenticated") as proxy:
+        profile = write_profile(tmp_path / "profile.toml", proxy.url)
+        run = regconform(
+            "run", "--profile", profile, "--suite", "shared", "--timeout", TIMEOUT,
+            "--max-examples", "1",
+        )  # fmt: skip
+    assert run.code == 1, run.explain()
+    assert TRACEBACK not in run.output
+    requirements = run.report()["requirements"]
+    for lost in ("GEN-001", "GEN-002", "GEN-004", "GEN-006"):  # sent after the hang, or lost
+        assert requirements[lost]["verdict"] == "not run", (lost, requirements[lost])
+        reasons = " ".join(requirements[lost]["not_run_reasons"])
+        assert f"transport failure: target error: no answer within {TIMEOUT} s" in reasons
+    for judged in ("CR-036", "ETR-008", "CR-046"):  # the controls, answered before the hang
+        assert requirements[judged]["verdict"] == "pass" and requirements[judged]["checked"]
+    page = (run.report_dir / "report.html").read_text()  # type: ignore[operator]
+    assert f"no answer within {TIMEOUT} s" in page

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pytest
 
 from regconform.catalogue.contracts import DEFAULT_CONTRACTS_DIR, contracts_dir, load_contracts
 from regconform.errors import EXIT_NONCONFORMANT, EXIT_USAGE, ConfigError
+from regconform.harness.session import run_suites
 from regconform.settings.config import Overrides
 
 DEFAULT_CASSETTES = DEFAULT_CONTRACTS_DIR.parent / "cassettes"
-NO_TESTS_COLLECTED = 5
 # `regconform run` options a replay cannot take: it has the recorded target, profile, baseline
 TARGET_OPTIONS = ("profile", "base_url", "token_env", "dry_run", "record", "baseline", "scrub")
 
@@ -75,8 +74,8 @@ def replay_run(
         report_dir=params["report_dir"],
     )
     extra = ("--regconform-replay", f"--cassettes={folder}", *params["pytest_extra"])
-    code = pytest.main(build_args(flags, suites, extra))
-    return EXIT_USAGE if code == NO_TESTS_COLLECTED else int(code)
+    code = run_suites(build_args(flags, suites, extra))
+    return code
 
 
 def _recorded_suites(recorded: list[str], suite_files: Mapping[str, str]) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from regconform.errors import EXIT_USAGE
 from regconform.judging.results import RunResults
 from regconform.judging.verdicts import Verdicts
 from regconform.settings.config import RunConfig
@@ -27,3 +28,24 @@ def sent_totals(config: pytest.Config) -> SentTotals | None:
         return SentTotals.merged(by_worker)
     target = config.stash.get(TARGET_KEY, None)
     return SentTotals.of(target) if target else None
+
+
+class SuitesRan:
+    """A plugin for `pytest.main`: whether any suite test reported (the results exist then).
+    pytest's own exit 5 means "no tests collected", regconform's means "incomplete"."""
+
+    def __init__(self) -> None:
+        self.ran = False
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.ran = session.config.stash.get(RESULTS_KEY, None) is not None
+
+
+def run_suites(args: list[str]) -> int:
+    """`pytest.main(args)` on the suites; a run that collected no suite test is a usage error."""
+    watch = SuitesRan()
+    code = int(pytest.main(args, plugins=[watch]))
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and not watch.ran:
+        return EXIT_USAGE
+    return code

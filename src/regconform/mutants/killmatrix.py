@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from regconform.errors import EXIT_INTERNAL
 from regconform.mutants._mutant import Mutant
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 from regconform.report.run_record import REPORT_JSON
@@ -41,7 +42,7 @@ class RunOutcome:
     mutant: Mutant | None
     verdicts: dict[str, str]  # requirement id -> verdict in report.json
     seconds: float
-    error: str | None = None  # why there is no report
+    error: str | None = None  # why there is no report, or why the run's word does not count
 
     @property
     def label(self) -> str:
@@ -54,8 +55,11 @@ class RunOutcome:
 
     @property
     def caught(self) -> bool:
-        """Whether the run reported the mutant's own requirement."""
-        return self.mutant is not None and self.mutant.requirement in self.flagged
+        """Whether the run reported the mutant's own requirement, and nothing went wrong in
+        regconform itself (a check that raised is a bug of ours, never a catch)."""
+        if self.mutant is None or self.error is not None:
+            return False
+        return self.mutant.requirement in self.flagged
 
 
 @dataclass(frozen=True)
@@ -158,8 +162,12 @@ def run_command(
 
 
 def read_verdicts(report: Path) -> dict[str, str]:
-    """Requirement id -> verdict, from a run's report.json."""
+    """Requirement id -> verdict, from a run's report.json; RuntimeError when the run had an
+    internal error (its verdicts are no evidence either way)."""
     record: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    if record.get("exit_status") == EXIT_INTERNAL or record.get("internal_errors"):
+        errors = "; ".join(record.get("internal_errors") or ["exit status 3"])
+        raise RuntimeError(f"internal error of regconform: {errors}")
     return {rid: entry["verdict"] for rid, entry in record["requirements"].items()}
 
 

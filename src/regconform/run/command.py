@@ -9,12 +9,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
-import pytest
 
 from regconform.cassettes.command import cassette_args, replay_run
 from regconform.catalogue.contracts import DEFAULT_CONTRACTS_DIR, load_contracts
 from regconform.catalogue.requirements import load_catalogue
 from regconform.errors import EXIT_USAGE, ConfigError
+from regconform.harness.session import run_suites
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 from regconform.report.files import JUNIT_XML
 from regconform.settings.config import Overrides, build_config
@@ -29,7 +29,6 @@ SUITES = {
 }
 # pytest's exit codes already mean what ours do (0 conformant, 1 nonconformant, 2 interrupted,
 # 3 internal error, 4 usage); only "no tests collected" (5) becomes a usage error.
-NO_TESTS_COLLECTED = 5
 
 
 def fail(message: str) -> None:
@@ -223,5 +222,5 @@ def run(
                 check_reachable(config.base_url, config.timeout)
         except ConfigError as exc:
             fail(str(exc))
-        code = pytest.main(pytest_args(flags, suites, pytest_extra))
-    sys.exit(EXIT_USAGE if code == NO_TESTS_COLLECTED else int(code))
+        code = run_suites(pytest_args(flags, suites, pytest_extra))
+    sys.exit(code)

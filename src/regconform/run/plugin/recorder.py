@@ -150,7 +150,7 @@ def outcome_line(results: RunResults, status: int) -> str:
     if status == EXIT_INCOMPLETE:
         missing = ", ".join(results.incomplete())
         return (
-            f"exit {status}: INCOMPLETE: nothing broken, but MUST not exercised/not run: {missing}"
+            f"exit {status}: INCOMPLETE: nothing broken, but MUST not exercised or run: {missing}"
         )
     failing = [
         rid for rid, r in results.by_id.items() if r.verdict(results.failing_level) == "fail"

@@ -29,6 +29,8 @@ FORBIDDEN_UPDATE_IDS = ids(
     cr.unknown_tenant_refused,
     cr.other_tenant_refused,
 )
+LOCKED_IDS = ids(cr.locked_record_refused, cr.locked_refusal_is_409)
+OTHER_TENANT_IDS = ids(cr.other_tenant_refused)
 REFUSED = ids(common.invalid_request_not_5xx)
 SCHEMA_REFUSAL = common.rejected_as_bad_request.bind(
     requirement=one_id("request-schema", "course_registrations")
@@ -107,14 +109,27 @@ def test_forbidden_updates_are_refused(
     allow = course.target.allow
     unknown_id = allow.synthetic_name("record", data.draw(st.binary(min_size=6, max_size=6)))
     unknown_tenant = allow.synthetic_name("tenant", data.draw(st.binary(min_size=6, max_size=6)))
-    verdicts.judge_each(forbidden_updates(course, record_id, body, unknown_id, unknown_tenant))
+    section = course.section
+    if section.locked_registration_id is None:
+        verdicts.leave_out(LOCKED_IDS, "the profile names no locked_registration_id")
+    if section.other_tenant_id is None:
+        verdicts.leave_out(OTHER_TENANT_IDS, "the profile names no other_tenant_id")
+    verdicts.judge_each(
+        forbidden_updates(course, verdicts, record_id, body, unknown_id, unknown_tenant)
+    )
 
 
 def forbidden_updates(
-    course: CourseClient, record_id: str, body: dict[str, Any], unknown_id: str, tenant: str
+    course: CourseClient,
+    verdicts: Verdicts,
+    record_id: str,
+    body: dict[str, Any],
+    unknown_id: str,
+    tenant: str,
 ) -> Iterator[Judged]:
     """The control, then each refusal; a part the profile cannot support is left out (its
-    requirement then shows `not run`)."""
+    requirement then shows `skipped`), one the target's answer cannot support is not
+    exercised (no sys_version to make stale)."""
     control, control_checks = applied_update(course, record_id, body)
     yield control, control_checks
     documented = course_documented(course)
@@ -124,6 +139,9 @@ def forbidden_updates(
         stale = course.put(record_id, {**body, "sys_version": version - 1})
         course.remember(record_id, stale)
         yield stale, (cr.stale_version_is_409, documented)
+    else:
+        why = f"the update's answer (HTTP {control.status}) carried no sys_version to make stale"
+        verdicts.could_not_apply(ids(cr.stale_version_is_409), why)
     locked = course.section.locked_registration_id
     if locked is not None:
         exchange = course.put(locked, course.requests.for_record(locked, body))

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regconform.harness.controls import (
+    ALL_KNOWN_OUTCOME,
     APPLIED_UPDATE,
-    TRACK_OUTCOME,
     all_known,
     applied_update,
     track_outcome,
@@ -36,7 +36,7 @@ DOOR_IDS = ids(
 # What the control of each endpoint judges besides: its valid-request rules.
 CONTROL_IDS = {
     "course": ids(*APPLIED_UPDATE),
-    "tracks": ids(*TRACK_OUTCOME, etr.track_unauthorized_body_is_object),
+    "tracks": ids(*ALL_KNOWN_OUTCOME, etr.track_unauthorized_body_is_object),
 }
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from regconform.judging.checks import Check
-from regconform.judging.checks._registry import Finding
 from regconform.judging.checks import course as cr
+from regconform.judging.checks._registry import Finding
 from regconform.target.exchange import Exchange
 
 

@@ -50,7 +50,7 @@ class RequirementResult:
             return "not run"
         if self.tally.inapplicable:
             return "not exercised"
-        return "skipped" if self.skipped else "not run"
+        return "skipped" if self.skipped else "not run"  # skipped: left out by the profile
 
     def note(self, failing_level: Level) -> str:
         """One line for the summary: the violation, the reason, or the baseline's word."""
@@ -111,6 +111,8 @@ class RunResults:
                 for rid, raw in json.loads(value).items():
                     self.by_id[rid].tally.merge(Tally.from_dict(raw))
                     self.by_id[rid].tests.add(nodeid)
+                    if raw.get("left_out"):
+                        self.by_id[rid].skipped.append(raw["left_out"])
                     judged.add(rid)
         cut_short = [value for name, value in properties if name == NOT_RUN]
         errors = [value for name, value in properties if name == INTERNAL_ERROR]

@@ -89,6 +89,7 @@ class Verdicts:
         self.shrinking = False
         self.pending: list[Failure] = []  # failing-level failures of the example being judged
         self.coverage = Coverage()
+        self.left_out: dict[str, str] = {}  # requirement -> why the profile leaves it out
 
     def judge(self, exchange: Exchange, *checks: Check) -> None:
         """Judge one exchange; raise NonConformance if a failing-level requirement is broken."""
@@ -133,10 +134,29 @@ class Verdicts:
             if violation.requirement not in self.waived and level >= self.failing_level:
                 self.pending.append(failure)
 
+    def leave_out(self, requirements: Iterable[str], reason: str) -> None:
+        """The profile gives nothing to judge these by (no locked record, no other tenant):
+        `skipped` with `reason` unless another test judged them."""
+        for rid in requirements:
+            self._tally(rid)
+            self.left_out[rid] = reason
+
+    def could_not_apply(self, requirements: Iterable[str], reason: str) -> None:
+        """The target's own answers left nothing to try these on (no sys_version to make
+        stale): counted as not applicable, so they show `not exercised` with `reason`."""
+        if self.shrinking:
+            return
+        for rid in requirements:
+            tally = self._tally(rid)
+            tally.inapplicable[reason] = tally.inapplicable.get(reason, 0) + 1
+
     def _tally(self, requirement: str) -> Tally:
         if requirement not in self.catalogue:
             raise KeyError(f"check cites {requirement}, which is not in the catalogue")
         return self.tallies.setdefault(requirement, Tally())
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
-        return {rid: t.as_dict() for rid, t in self.tallies.items()}
+        return {
+            rid: {**t.as_dict(), "left_out": self.left_out.get(rid)}
+            for rid, t in self.tallies.items()
+        }

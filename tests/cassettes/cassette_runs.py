@@ -1,4 +1,4 @@
-"""Helpers of the cassette self-tests: `regconform` subprocesses and what they wrote.
+"""Helpers of the cassette self-tests: `regconform` and `pytest` runs, and what they wrote.
 
 Imported by name: pytest puts this folder on sys.path before importing its conftest.py.
 """
@@ -6,19 +6,17 @@ Imported by name: pytest puts this folder on sys.path before importing its conft
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from regconform.reference.fixtures import TOKEN_ENV, write_profile
+import runner
+from regconform.reference.fixtures import write_profile
+from runner import REPO, Env, Run
 
-REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "cassettes"
 METADATA = "regconform-cassettes.json"
 # Distinctive, and made of characters that percent- and JSON-encoding leave alone, so a leak in
@@ -26,24 +24,7 @@ METADATA = "regconform-cassettes.json"
 TOKEN = "tok-Vq7cassette-scrubZ-k41w"
 MUTANT = "nulls-course_id"  # a shipped mutant breaking CR-020 (200 answers carry course_id null)
 
-
-@dataclass(frozen=True)
-class Done:
-    """A finished `regconform` command."""
-
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        """The end of what the command printed, for assertion messages."""
-        return self.stdout[-4000:] + "\n--- stderr ---\n" + self.stderr[-3000:]
-
-    @property
-    def one_line_error(self) -> bool:
-        text = self.stderr.strip()
-        return bool(text) and "\n" not in text and "Traceback" not in self.stdout + self.stderr
+Done = Run  # the old name here of a finished command
 
 
 @dataclass(frozen=True)
@@ -52,29 +33,27 @@ class Recorded:
 
     folder: Path
     reports: Path
-    done: Done
+    done: Run
 
     def copy(self, to: Path) -> Path:
         """A copy of the cassette folder, for a test to spoil."""
         return Path(shutil.copytree(self.folder, to / "cassettes"))
 
 
-def regconform(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 600) -> Done:
-    """`python -m regconform ARGS`, with no REGCONFORM_* settings inherited."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("REGCONFORM_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "regconform", *map(str, args)],
-        cwd=REPO,
-        env={**clean, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return Done(done.returncode, done.stdout, done.stderr)
+def regconform(
+    *args: str | Path, env: Env | None = None, timeout: float = 600, token: str | None = None
+) -> Run:
+    """`runner.regconform`, with no token unless given: a recording names its own, and a replay
+    needs none (it must work without one)."""
+    return runner.regconform(*args, env=env, timeout=timeout, token=token)
 
 
-def record(base_url: str, folder: Path, reports: Path, *extra: str) -> Done:
+def pytest_suites(*args: str | Path, env: Env | None = None, timeout: float = 600) -> Run:
+    """`pytest suites ARGS` (`runner.pytest_run`), with no token unless `env` names one."""
+    return runner.pytest_run("suites", *args, env=env, timeout=timeout, token=None)
+
+
+def record(base_url: str, folder: Path, reports: Path, *extra: str) -> Run:
     """`regconform run --record` against the server at `base_url` (token TOKEN)."""
     profile = write_profile(folder.parent / "profile.toml", base_url)
     return regconform(
@@ -87,11 +66,11 @@ def record(base_url: str, folder: Path, reports: Path, *extra: str) -> Done:
         "--report-dir",
         reports,
         *extra,
-        env={TOKEN_ENV: TOKEN},
+        token=TOKEN,
     )
 
 
-def replay(folder: Path, reports: Path, *extra: str, env: dict[str, str] | None = None) -> Done:
+def replay(folder: Path, reports: Path, *extra: str, env: Env | None = None) -> Run:
     """`regconform run --replay`: no token, no server."""
     return regconform(
         "run", "--replay", "--cassettes", folder, "--report-dir", reports, *extra, env=env

@@ -15,7 +15,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
     root = tmp_path_factory.mktemp("recorded")
     with running_server(ServerSettings(token=TOKEN)) as base_url:
         done = record(base_url, root / "cassettes", root / "reports")
-    assert done.code == 0, done.output
+    assert done.code == 0, done.explain()
     return Recorded(root / "cassettes", root / "reports", done)
 
 
@@ -29,5 +29,5 @@ def mutant_recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
         done = record(
             base_url, root / "cassettes", root / "reports", "--suite", "course_registrations"
         )
-    assert done.code == 1, done.output
+    assert done.code == 1, done.explain()
     return Recorded(root / "cassettes", root / "reports", done)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cassette_runs import METADATA, REPO, Done, Recorded, regconform
+from cassette_runs import METADATA, Done, Recorded, pytest_suites, regconform
 
 SHARED = "test_shared_rules/test_refused_at_the_door-course.yaml"
 
@@ -55,18 +53,9 @@ def revalidate(folder: Path, tmp: Path) -> Done:
 
 def pytest_replay(folder: Path, tmp: Path) -> Done:
     """`pytest suites --regconform-replay`: the plugin's own check."""
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "suites", "-p", "no:cacheprovider"),
-            *("--regconform-replay", f"--cassettes={folder}", f"--report-dir={tmp / 'r'}"),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    return pytest_suites(
+        "--regconform-replay", f"--cassettes={folder}", f"--report-dir={tmp / 'r'}", timeout=300
     )
-    return Done(done.returncode, done.stdout, done.stderr)
 
 
 CASES = [
@@ -87,6 +76,6 @@ def test_bad_cassette_folder_exits_4_in_one_line(
     """Before any test runs, the folder is refused with one line and exit code 4."""
     folder = spoil(recorded.copy(tmp_path))
     done = command(folder, tmp_path)
-    assert done.code == 4, done.output
-    assert done.one_line_error, done.output
+    assert done.code == 4, done.explain()
+    assert done.one_line_error, done.explain()
     assert str(folder) in done.stderr

@@ -30,14 +30,14 @@ DRIFTED = (
 def test_committed_cassettes_replay_offline_with_the_recorded_verdicts(tmp_path: Path) -> None:
     """`regconform run --replay` of cassettes/ passes, with the verdicts it was recorded with."""
     done = replay(COMMITTED, tmp_path)
-    assert done.code == 0, f"{DRIFTED}\n{done.output}"
+    assert done.code == 0, f"{DRIFTED}\n{done.explain()}"
     assert report_verdicts(tmp_path) == recorded_verdicts(COMMITTED), DRIFTED
 
 
 def test_committed_cassettes_conform_to_the_current_contracts() -> None:
     """`regconform revalidate` of cassettes/ finds nothing."""
     done = regconform("revalidate")
-    assert done.code == 0, f"{DRIFTED}\n{done.output}"
+    assert done.code == 0, f"{DRIFTED}\n{done.explain()}"
 
 
 def _tamper_body(folder: Path) -> None:
@@ -81,10 +81,10 @@ def test_drift_from_the_suites_fails_naming_the_rerecord_command(
     folder = recorded.copy(tmp_path)
     spoil(folder)  # type: ignore[operator]
     done = replay(folder, tmp_path / "reports", "--suite", "shared")
-    assert done.code == code, done.output
+    assert done.code == code, done.explain()
     printed = done.stdout + done.stderr
-    assert message in printed, done.output
-    assert f"{RERECORD} --cassettes {folder}" in printed, done.output
+    assert message in printed, done.explain()
+    assert f"{RERECORD} --cassettes {folder}" in printed, done.explain()
 
 
 def test_changed_contracts_stop_a_replay_naming_revalidate(
@@ -95,6 +95,6 @@ def test_changed_contracts_stop_a_replay_naming_revalidate(
     with (contracts / "requirements.yaml").open("a") as catalogue:
         catalogue.write("\n# edited\n")
     done = replay(recorded.folder, tmp_path, env={"REGCONFORM_CONTRACTS": str(contracts)})
-    assert done.code == 4, done.output
-    assert done.one_line_error, done.output
+    assert done.code == 4, done.explain()
+    assert done.one_line_error, done.explain()
     assert "regconform revalidate" in done.stderr and RERECORD in done.stderr

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -13,13 +10,12 @@ import pytest
 import tomli_w
 from cassette_runs import (
     MUTANT,
-    REPO,
     TOKEN,
-    Done,
     Recorded,
     cassette_files,
     interactions,
     metadata,
+    pytest_suites,
     record,
     recorded_verdicts,
     regconform,
@@ -72,7 +68,7 @@ def test_replay_reaches_the_recorded_verdicts_with_the_server_stopped(
 ) -> None:
     """No server, no token: the same verdict (and count) per requirement, the same requests."""
     done = replay(recorded.folder, tmp_path)
-    assert done.code == 0, done.output
+    assert done.code == 0, done.explain()
     assert report_verdicts(tmp_path) == recorded_verdicts(recorded.folder)
     assert report_verdicts(tmp_path) == report_verdicts(recorded.reports)
     sent = metadata(recorded.folder)["request_log_sha256"]
@@ -86,7 +82,7 @@ def test_mutant_recording_fails_on_replay_with_the_mutant_requirement(
     requirement = get_mutant(MUTANT).requirement
     assert recorded_verdicts(mutant_recorded.folder)[requirement][0] == "fail"
     done = replay(mutant_recorded.folder, tmp_path)
-    assert done.code == 1, done.output
+    assert done.code == 1, done.explain()
     assert report_verdicts(tmp_path)[requirement][0] == "fail"
     assert report_verdicts(tmp_path) == recorded_verdicts(mutant_recorded.folder)
 
@@ -105,13 +101,13 @@ def test_user_patterns_are_scrubbed_and_replay_still_matches(tmp_path: Path) -> 
             "--scrub",
             r"bearer\s+token",
         )
-    assert done.code == 0, done.output
+    assert done.code == 0, done.explain()
     texts = [p.read_text() for p in cassette_files(tmp_path / "cassettes")]
     texts.append((tmp_path / "cassettes" / "regconform-cassettes.json").read_text())
     assert not any("acme" in t or "bearer token" in t for t in texts)
     assert any("/courseRegistrations/***/" in t for t in texts)
     again = replay(tmp_path / "cassettes", tmp_path / "replayed")
-    assert again.code == 0, again.output
+    assert again.code == 0, again.explain()
     assert report_verdicts(tmp_path / "replayed") == recorded_verdicts(tmp_path / "cassettes")
 
 
@@ -125,8 +121,8 @@ def test_replay_refuses_settings_that_contradict_the_recording(
 ) -> None:
     """A flag that would change the requests sent is a one-line usage error."""
     done = replay(recorded.folder, tmp_path, *flags)
-    assert done.code == 4, done.output
-    assert done.one_line_error, done.output
+    assert done.code == 4, done.explain()
+    assert done.one_line_error, done.explain()
 
 
 def test_requests_after_the_tests_are_recorded_and_replayed(tmp_path: Path) -> None:
@@ -141,28 +137,13 @@ def test_requests_after_the_tests_are_recorded_and_replayed(tmp_path: Path) -> N
             *("--cassettes", tmp_path / "cassettes", "--report-dir", tmp_path / "reports"),
             env={TOKEN_ENV: TOKEN},
         )
-    assert done.code == 0, done.output
+    assert done.code == 0, done.explain()
     (restore,) = interactions(tmp_path / "cassettes")["session.yaml"]
     assert restore["request"]["uri"].endswith("/registrations")
     again = replay(tmp_path / "cassettes", tmp_path / "replayed")
-    assert again.code == 0, again.output
+    assert again.code == 0, again.explain()
     restored = json.loads((tmp_path / "replayed" / "report.json").read_text())["restored"]
     assert len(restored) == len(raw["event_track_registrations"]["registration_ids"])
-
-
-def pytest_suites(*args: str | Path, env: dict[str, str] | None = None) -> Done:
-    """`pytest suites ARGS` in a subprocess, with no REGCONFORM_* settings inherited."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("REGCONFORM_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "suites", "-p", "no:cacheprovider", *map(str, args)],
-        cwd=REPO,
-        env={**clean, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    return Done(done.returncode, done.stdout, done.stderr)
 
 
 def test_plain_pytest_records_and_replays_with_the_plugin_options(tmp_path: Path) -> None:
@@ -174,10 +155,10 @@ def test_plain_pytest_records_and_replays_with_the_plugin_options(tmp_path: Path
             *("--report-dir", tmp_path / "reports"),
             env={TOKEN_ENV: TOKEN},
         )
-    assert done.code == 0, done.output
+    assert done.code == 0, done.explain()
     assert len(cassette_files(folder)) == 2  # one per endpoint
     again = pytest_suites(
         "--regconform-replay", "--cassettes", folder, "--report-dir", tmp_path / "again", *selected
     )
-    assert again.code == 0, again.output
+    assert again.code == 0, again.explain()
     assert report_verdicts(tmp_path / "again") == recorded_verdicts(folder)

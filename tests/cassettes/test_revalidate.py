@@ -52,7 +52,7 @@ def edited_contracts(
 def test_revalidate_passes_unchanged_contracts(recorded: Recorded) -> None:
     """Against the contracts it was recorded with, every recorded response conforms."""
     done = regconform("revalidate", "--cassettes", recorded.folder)
-    assert done.code == 0, done.output
+    assert done.code == 0, done.explain()
     assert "recorded responses conform" in done.stdout
 
 
@@ -65,10 +65,10 @@ def test_revalidate_flags_exactly_the_responses_an_edited_contract_breaks(
     contracts, expected, requirement = edited_contracts(tmp_path, edit, bodies)
     assert 0 < len(expected) < len(bodies)
     done = regconform("revalidate", "--cassettes", recorded.folder, "--contracts", contracts)
-    assert done.code == 1, done.output
+    assert done.code == 1, done.explain()
     findings = [m for m in map(FINDING.match, done.stdout.splitlines()) if m]
     flagged = {(m["cassette"], int(m["index"])) for m in findings}
-    assert flagged == expected, done.output
+    assert flagged == expected, done.explain()
     assert {m["requirement"] for m in findings} == {requirement}
     assert f"{len(expected)} of " in done.stdout.splitlines()[-1]
 
@@ -82,5 +82,5 @@ def test_revalidate_reads_contracts_from_the_environment(
     done = regconform(
         "revalidate", "--cassettes", recorded.folder, env={"REGCONFORM_CONTRACTS": str(contracts)}
     )
-    assert done.code == 1, done.output
+    assert done.code == 1, done.explain()
     assert len([line for line in done.stdout.splitlines() if FINDING.match(line)]) == len(expected)

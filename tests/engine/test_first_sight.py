@@ -7,9 +7,6 @@ that states the seeded value closes that gap.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,9 +15,8 @@ import pytest
 import tomli_w
 
 from regconform.reference import Semantics, ServerSettings, running_server
-from regconform.reference.fixtures import DEFAULT_TOKEN, TENANT_ID, course_record, fixture_profile
-
-REPO = Path(__file__).resolve().parents[2]
+from regconform.reference.fixtures import TENANT_ID, course_record, fixture_profile
+from runner import Run, regconform
 
 
 class RestampsCreator(Semantics):
@@ -32,7 +28,7 @@ class RestampsCreator(Semantics):
         return {**super().updated_course(record, body, now, actor), "sys_created_by_id": actor}
 
 
-def run_against(base_url: str, tmp_path: Path, baseline: bool) -> subprocess.CompletedProcess[str]:
+def run_against(base_url: str, tmp_path: Path, baseline: bool) -> Run:
     profile = fixture_profile(base_url)
     if baseline:
         seeded = course_record(TENANT_ID, "cr-1", 1)
@@ -40,27 +36,9 @@ def run_against(base_url: str, tmp_path: Path, baseline: bool) -> subprocess.Com
         profile["course_registrations"]["baseline_bodies"] = {"cr-1": body}
     path = tmp_path / "profile.toml"
     path.write_bytes(tomli_w.dumps(profile).encode())
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "regconform",
-            "run",
-            "--profile",
-            str(path),
-            "--suite",
-            "course_registrations",
-            "--max-examples",
-            "5",
-            "--report-dir",
-            str(tmp_path),
-        ],
-        cwd=REPO,
-        env={**os.environ, "REGCONFORM_TOKEN": DEFAULT_TOKEN},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    return regconform(
+        *("run", "--profile", path, "--suite", "course_registrations", "--max-examples", "5"),
+        report_dir=tmp_path,
     )
 
 
@@ -71,4 +49,4 @@ def test_restamped_creator_is_caught_only_with_a_baseline(tmp_path: Path, baseli
         done = run_against(base_url, tmp_path, baseline)
     summary = done.stdout.split("regconform: requirements")[1]
     caught = any(line.split()[:2] == ["FAIL", "CR-037"] for line in summary.splitlines())
-    assert (done.returncode, caught) == ((1, True) if baseline else (0, False)), done.stdout[-2000:]
+    assert (done.code, caught) == ((1, True) if baseline else (0, False)), done.explain()

@@ -6,17 +6,13 @@ on loopback like any user's server; the full set is proven by the kill matrix (t
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.target.embedded import embedded_server
-
-REPO = Path(__file__).resolve().parents[2]
+from runner import regconform
 
 CASES = [
     ("drops-sys_created_by_id", "CR-026", "course_registrations"),  # a required field dropped
@@ -34,34 +30,15 @@ def test_run_exits_1_naming_the_broken_requirement(
     mutant: str, requirement: str, suite: str, tmp_path: Path
 ) -> None:
     """Against a server with one defect, the run fails and its output names that requirement."""
-    env = {**os.environ, "REGCONFORM_TOKEN": DEFAULT_TOKEN}
     with embedded_server(("--mutant", mutant)) as (_, profile):
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "regconform",
-                "run",
-                "--profile",
-                str(profile),
-                "--suite",
-                suite,
-                "--max-examples",
-                "10",
-                "--report-dir",
-                str(tmp_path),
-            ],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+        done = regconform(
+            *("run", "--profile", profile, "--suite", suite, "--max-examples", "10"),
+            report_dir=tmp_path,
         )
-    assert done.returncode == 1, done.stdout[-3000:]
+    assert done.code == 1, done.explain()
     failures = done.stdout.split("= FAILURES =")[1]
     assert f"{requirement} [MUST]" in failures  # the failure message cites the requirement
     assert "request:  curl -X PUT" in failures  # a reproduction ...
-    assert DEFAULT_TOKEN not in done.stdout + done.stderr  # ... with the token redacted
+    assert DEFAULT_TOKEN not in done.output  # ... with the token redacted
     summary = done.stdout.split("regconform: requirements")[1]
     assert any(line.split()[:2] == ["FAIL", requirement] for line in summary.splitlines())

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
+import tempfile
 
 from regconform.catalogue.requirements import load_catalogue
 from regconform.judging.checks import REGISTRY
+from runner import REPO, python
 
-REPO = Path(__file__).resolve().parents[2]
-
-# Collects the requirement markers of every suite test without running any (dry run, no target).
+# Collects the requirement markers of every suite test without running any (dry run, no target);
+# its one argument is the folder for the reports a dry run writes too.
 COLLECTOR = """
 import json, sys, pytest
 found = {}
@@ -24,6 +22,7 @@ class Collector:
             marks = item.iter_markers("requirement")
             found[item.nodeid] = sorted({a for m in marks for a in m.args})
 args = ["suites", "--collect-only", "-q", "--regconform-dry-run", "--base-url", "http://127.0.0.1:9"]
+args += ["--report-dir", sys.argv[1]]
 code = pytest.main(args, plugins=[Collector()])
 print("MARKERS" + json.dumps(found))
 sys.exit(code)
@@ -31,15 +30,9 @@ sys.exit(code)
 
 
 def suite_markers() -> dict[str, list[str]]:
-    done = subprocess.run(
-        [sys.executable, "-c", COLLECTOR],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    with tempfile.TemporaryDirectory() as reports:  # not the repository's reports/
+        done = python("-c", COLLECTOR, reports, timeout=120)
+    assert done.code == 0, done.output
     line = next(x for x in done.stdout.splitlines() if x.startswith("MARKERS"))
     markers: dict[str, list[str]] = json.loads(line.removeprefix("MARKERS"))
     return markers

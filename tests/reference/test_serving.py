@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import threading
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +20,8 @@ from regconform.reference.fixtures import (
     fixture_profile,
     seed_courses,
 )
+from runner import regconform, served
 
-REGCONFORM = [sys.executable, "-c", "from regconform.run.cli import main; main()"]
 AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 SEEDED = {record["id"]: record for tenant_id, record in seed_courses() if tenant_id == TENANT_ID}
 
@@ -126,25 +123,6 @@ def test_server_keeps_state_across_restart_and_reset_restores_fixtures(tmp_path:
         assert put_course(base_url, "cr-2", sys_version=1).json()["sys_version"] == 2
 
 
-@contextmanager
-def serve(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, Path]]:
-    """`regconform serve` in a subprocess; yields it, its base URL and its profile path."""
-    command = [*REGCONFORM, "serve", *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        first, second = process.stdout.readline(), process.stdout.readline()
-        assert first.startswith("base_url: "), (
-            first + process.stderr.read() if process.stderr else ""
-        )
-        assert second.startswith("profile: "), second
-        yield process, first.split(" ", 1)[1].strip(), Path(second.split(" ", 1)[1].strip())
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
 def stop(process: subprocess.Popen[str], signum: int = signal.SIGTERM) -> int:
     process.send_signal(signum)
     return process.wait(timeout=15)
@@ -156,7 +134,7 @@ def test_serve_prints_url_and_profile_and_exits_0_when_signalled(
 ) -> None:
     """`serve` announces its URL and profile, answers requests, and a signal stops it with 0."""
     profile_path = tmp_path / "out" / "profile.toml"
-    with serve("--profile-out", str(profile_path)) as (process, base_url, announced):
+    with served("--profile-out", str(profile_path)) as (process, base_url, announced):
         assert announced == profile_path
         assert tomllib.loads(profile_path.read_text()) == fixture_profile(base_url)
         assert put_course(base_url, "cr-1").status_code == 200
@@ -166,25 +144,24 @@ def test_serve_prints_url_and_profile_and_exits_0_when_signalled(
 def test_serve_keeps_state_in_db_file_and_resets_on_request(tmp_path: Path) -> None:
     """`serve --db` keeps state across restarts; `--reset` restores the fixtures."""
     db = str(tmp_path / "serve.sqlite")
-    with serve("--db", db, "--token", "secret") as (process, base_url, _):
+    with served("--db", db, "--token", "secret") as (process, base_url, _):
         url = course_url(base_url, "cr-3")
         headers = {"Authorization": "Bearer secret"}
         assert requests.put(url, json=SEEDED["cr-3"], headers=headers).status_code == 200
         assert put_course(base_url, "cr-3").status_code == 401  # the default token is not it
         assert stop(process) == 0
-    with serve("--db", db) as (process, base_url, _):
+    with served("--db", db) as (process, base_url, _):
         assert put_course(base_url, "cr-3", sys_version=2).json()["sys_version"] == 3
         assert stop(process) == 0
-    with serve("--db", db, "--reset") as (process, base_url, _):
+    with served("--db", db, "--reset") as (process, base_url, _):
         assert put_course(base_url, "cr-3", sys_version=1).json()["sys_version"] == 2
         assert stop(process) == 0
 
 
 def test_serve_exits_4_when_mutant_unknown() -> None:
     """An unknown --mutant is a usage error (exit 4) before anything listens."""
-    command = [*REGCONFORM, "serve", "--mutant", "no-such-mutant"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
-    assert result.returncode == 4
+    result = regconform("serve", "--mutant", "no-such-mutant", timeout=30)
+    assert result.code == 4
     assert result.stdout == ""
     assert "unknown mutant 'no-such-mutant'" in result.stderr
 

@@ -6,18 +6,15 @@ Imported by name: pytest puts this folder on sys.path before importing its conft
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
+import runner
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = runner.REPO
 # Dropping `sys_created_by_id` from 200 answers breaks CR-026 and nothing else: the suite does
 # not compare sys_ fields with what was sent. (Dropping `course_id` would also break CR-036,
 # "the response carries every client field exactly as sent".)
@@ -60,35 +57,22 @@ def drops_one_field(app: ASGIApp) -> ASGIApp:
 
 
 @dataclass(frozen=True)
-class Run:
-    """A finished `regconform run`: its exit code, output and report folder."""
+class Run(runner.Run):
+    """A finished `regconform run` (`runner.Run`), also by this module's older names."""
 
-    code: int
-    stdout: str
-    stderr: str
-    reports: Path
+    @property
+    def reports(self) -> Path:
+        """The report folder: `report_dir`."""
+        assert self.report_dir is not None
+        return self.report_dir
 
     @property
     def record(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads((self.reports / "report.json").read_text())
-        return loaded
-
-    @property
-    def output(self) -> str:
-        """The end of what the run printed, for assertion messages."""
-        return self.stdout[-4000:] + self.stderr[-2000:]
+        """report.json: `report()`."""
+        return self.report()
 
 
 def regconform_run(base_url: str, reports: Path, *args: str) -> Run:
-    """`regconform run --base-url URL --report-dir DIR ARGS` in a subprocess."""
-    command = [sys.executable, "-m", "regconform", "run", "--base-url", base_url]
-    done = subprocess.run(
-        [*command, "--report-dir", str(reports), *args],
-        cwd=REPO,
-        env={**os.environ, TOKEN_ENV: DEFAULT_TOKEN},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    return Run(done.returncode, done.stdout, done.stderr, reports)
+    """`regconform run --base-url URL ARGS`, its reports written to `reports`."""
+    run = runner.regconform("run", "--base-url", base_url, *args, report_dir=reports)
+    return Run(**vars(run))

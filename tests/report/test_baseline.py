@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from report_runs import BROKEN, REPO, Run, drops_one_field, regconform_run
+from report_runs import BROKEN, Run, drops_one_field, regconform_run
 
 from regconform.catalogue.requirements import Level, load_catalogue
 from regconform.errors import ConfigError
@@ -18,6 +15,7 @@ from regconform.judging.verdicts import NonConformance, Tally, Verdicts
 from regconform.reference import ServerSettings, running_server
 from regconform.settings.baseline import Waiver, load_baseline
 from regconform.target.exchange import Exchange, SentRequest
+from runner import pytest_run, regconform
 
 TODAY = dt.date(2026, 1, 15)
 
@@ -154,8 +152,8 @@ def test_baseline_decides_verdict_and_exit_code_of_a_run(
     settings = ServerSettings(wrap=drops_one_field if broken else None)
     with running_server(settings) as base_url:
         run: Run = regconform_run(base_url, tmp_path / "reports", *args)
-    assert run.code == code, run.output
-    assert any(says in line and BROKEN in line for line in run.stdout.splitlines()), run.output
+    assert run.code == code, run.explain()
+    assert any(says in line and BROKEN in line for line in run.stdout.splitlines()), run.explain()
     entry_record = run.record["requirements"][BROKEN]
     assert entry_record["verdict"] == verdict
     assert run.record["counts"].get(verdict) == 1
@@ -167,23 +165,11 @@ def test_baseline_decides_verdict_and_exit_code_of_a_run(
 UNUSED = "http://127.0.0.1:9"  # nothing is sent: the baseline is refused first
 
 
-def python(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=REPO,
-        env={**os.environ, "REGCONFORM_TOKEN": "x"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_run_with_a_bad_baseline_exits_4_in_one_line(tmp_path: Path) -> None:
     """An unknown id in the baseline stops `regconform run` before anything is sent."""
     path = write(tmp_path, "baseline.toml", '[CR-999]\nreason = "r"\n')
-    done = python("-m", "regconform", "run", "--base-url", UNUSED, "--baseline", str(path))
-    assert done.returncode == 4
+    done = regconform("run", "--base-url", UNUSED, "--baseline", path, token="x", timeout=120)
+    assert done.code == 4
     assert (
         done.stderr.strip()
         == f"regconform: error: baseline {path} lists unknown requirement CR-999"
@@ -193,8 +179,8 @@ def test_run_with_a_bad_baseline_exits_4_in_one_line(tmp_path: Path) -> None:
 def test_pytest_option_rejects_a_bad_baseline_as_a_usage_error(tmp_path: Path) -> None:
     """`pytest suites --regconform-baseline` reads the same file and fails the same way."""
     path = write(tmp_path, "baseline.yaml", "CR-999: {reason: r}\n")
-    done = python(
-        "-m", "pytest", "suites", "--base-url", UNUSED, "--regconform-baseline", str(path)
+    done = pytest_run(
+        "suites", "--base-url", UNUSED, "--regconform-baseline", path, token="x", timeout=120
     )
-    assert done.returncode == 4, done.stdout + done.stderr
+    assert done.code == 4, done.explain()
     assert "lists unknown requirement CR-999" in done.stderr

@@ -18,7 +18,7 @@ def test_junit_fails_the_cases_that_judge_the_broken_requirement_and_names_it(
 ) -> None:
     """Exactly the cases that send a valid course update fail; each carries ("requirement", id)
     and ("violated", id) properties for the broken requirement and no other."""
-    assert failing_run.code == 1, failing_run.output
+    assert failing_run.code == 1, failing_run.explain()
     cases = [
         case
         for suite in JUnitXml.fromfile(str(failing_run.reports / "junit.xml"))

@@ -1,85 +1,38 @@
-"""Helpers of the safety self-tests: `regconform run` as a subprocess, and target profiles.
+"""Helpers of the safety self-tests: `regconform` runs with the safety token, and targets.
 
 Imported by name: pytest puts this folder on sys.path before importing its conftest.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from faulty_server import FaultyServer
 
+import runner
 from regconform.reference import ServerSettings, running_server
-from regconform.reference.fixtures import TOKEN_ENV, fixture_profile
+from regconform.reference.fixtures import fixture_profile
+from runner import Env, Run
 
-REPO = Path(__file__).resolve().parents[2]
+REPO, TRACEBACK = runner.REPO, runner.TRACEBACK  # importable from here, as they were
+
 # Distinctive, so a leak anywhere is found by a plain substring search.
 TOKEN = "tok-7Qx9-distinctive-SAFETY-credential"
-TRACEBACK = "Traceback (most recent call last)"
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    wall: float  # seconds, start to exit
-    report_dir: Path | None = None
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    def report(self) -> dict[str, Any]:
-        assert self.report_dir is not None
-        record: dict[str, Any] = json.loads((self.report_dir / "report.json").read_text())
-        return record
-
-    def explain(self) -> str:
-        tail = f"{self.stdout[-4000:]}\n{self.stderr[-2000:]}"
-        return f"exit {self.code} after {self.wall:.1f} s\n{tail}"
 
 
 def regconform(
     *args: str | Path,
-    env: dict[str, str | None] | None = None,
+    env: Env | None = None,
     timeout: float = 180,
     report_dir: Path | None = None,
 ) -> Run:
-    """Run `regconform` with `args` (a `run` writes its reports to `report_dir`, by default a
-    fresh temporary folder: never the repository's reports/); env values of None unset."""
-    merged = {**os.environ, TOKEN_ENV: TOKEN}
-    for name, value in (env or {}).items():
-        if value is None:
-            merged.pop(name, None)
-        else:
-            merged[name] = value
-    if args[:1] == ("run",):
-        report_dir = report_dir or Path(tempfile.mkdtemp(prefix="regconform-safety-"))
-    extra = ["--report-dir", str(report_dir)] if report_dir else []
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "regconform", *map(str, args), *extra],
-        cwd=REPO,
-        env=merged,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started, report_dir)
+    """`runner.regconform` with TOKEN as the token (the servers here accept it)."""
+    return runner.regconform(*args, env=env, timeout=timeout, report_dir=report_dir, token=TOKEN)
 
 
 def in_parallel(calls: Sequence[tuple[Any, ...]], workers: int = 3) -> list[Run]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import pytest
 from safety_runs import REPO, TRACEBACK, regconform, write_profile
 
 from regconform.reference.fixtures import TOKEN_ENV
+from runner import pytest_run
 
 Setup = Callable[[Path], tuple[list[str], dict[str, str | None]]]
 
@@ -94,15 +92,7 @@ def test_invalid_contract_is_a_usage_error_under_plain_pytest(tmp_path: Path) ->
     """`pytest suites` with a broken contract stops at collection: exit 4, no traceback."""
     contracts = broken_contract(tmp_path)[1]["REGCONFORM_CONTRACTS"] or ""
     args = ["suites", "--base-url", "http://127.0.0.1:9", "--regconform-dry-run"]
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider"],
-        cwd=REPO,
-        env={**os.environ, "REGCONFORM_CONTRACTS": contracts},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 4, done.stdout + done.stderr
+    done = pytest_run(*args, env={"REGCONFORM_CONTRACTS": contracts}, timeout=120)
+    assert done.code == 4, done.explain()
     assert "ERROR: invalid contract" in done.stderr
-    assert TRACEBACK not in done.stdout + done.stderr
+    assert TRACEBACK not in done.output

@@ -1,0 +1,42 @@
+"""The shared runner of the self-tests: what a child process sees, and where its reports go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import runner
+from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
+
+
+def test_child_env_drops_regconform_settings_and_sets_the_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """REGCONFORM_* and PYTEST_ADDOPTS of the parent never reach a child; the token is the
+    reference server's unless given; `env` comes last, None unsetting."""
+    monkeypatch.setenv("REGCONFORM_BASE_URL", "http://stray.invalid")
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-k nothing")
+    monkeypatch.setenv("KEPT_BY_RUNNER", "yes")
+    env = runner.child_env()
+    assert "REGCONFORM_BASE_URL" not in env and "PYTEST_ADDOPTS" not in env
+    assert env[TOKEN_ENV] == DEFAULT_TOKEN and env["KEPT_BY_RUNNER"] == "yes"
+    assert TOKEN_ENV not in runner.child_env(token=None)
+    env = runner.child_env("t", {"KEPT_BY_RUNNER": None, "REGCONFORM_SEED": "3"})
+    assert "KEPT_BY_RUNNER" not in env and env["REGCONFORM_SEED"] == "3" and env[TOKEN_ENV] == "t"
+
+
+@pytest.mark.parametrize(
+    "args", [["--report-dir", "/x/r"], ["--report-dir=/x/r"]], ids=["two-args", "equals"]
+)
+def test_a_report_dir_among_the_arguments_is_used_as_given(args: list[str]) -> None:
+    """A `--report-dir` the caller wrote is kept, and no other is added."""
+    assert runner._report_dir(["--suite", "shared", *args], None) == ([], Path("/x/r"))
+
+
+def test_a_run_without_a_report_dir_gets_a_fresh_one(tmp_path: Path) -> None:
+    """Each default report folder is new and outside the repository; a given one is used."""
+    (flag, first), (_, second) = runner._report_dir([], None), runner._report_dir([], None)
+    assert flag == ["--report-dir", str(first)] and first != second
+    assert first.is_dir() and runner.REPO not in first.parents
+    assert runner._report_dir([], tmp_path) == (["--report-dir", str(tmp_path)], tmp_path)

@@ -4,36 +4,22 @@ reason, a run cut short is incomplete (exit 5), and a bug of ours is never a ver
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import runner
 from regconform.mutants import get_mutant
-from regconform.mutants.killmatrix import child_env, run_target, served
-
-REPO = Path(__file__).resolve().parents[2]
-TRACEBACK = "Traceback (most recent call last)"
+from regconform.mutants.killmatrix import run_target, served
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str, dict[str, Any]]:
-    """`regconform run ARGS --report-dir` (a fresh folder): exit code, output, report.json."""
-    reports = Path(tempfile.mkdtemp(prefix="regconform-verdicts-"))
-    done = subprocess.run(
-        [sys.executable, "-m", "regconform", "run", *map(str, args), "--report-dir", str(reports)],
-        cwd=REPO,
-        env={**child_env(), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    written = reports / "report.json"
+def run(*args: str | Path) -> tuple[int, str, dict[str, Any]]:
+    """`regconform run ARGS`: exit code, output, report.json (empty when none was written)."""
+    done = runner.regconform("run", *args, timeout=300)
+    written = (done.report_dir or Path("/nonexistent")) / "report.json"
     record = json.loads(written.read_text()) if written.exists() else {}
-    return done.returncode, done.stdout + done.stderr, record
+    return done.code, done.output, record
 
 
 def against(mutant: str, tmp_path: Path, *args: str) -> tuple[int, str, dict[str, Any]]:
@@ -66,7 +52,7 @@ def test_a_200_with_an_array_body_fails_cr_035_without_a_traceback(tmp_path: Pat
     requirements = record["requirements"]
     assert code == 1, output[-3000:]
     assert requirements["CR-035"]["verdict"] == "fail"
-    assert TRACEBACK not in output and record["internal_errors"] == []
+    assert runner.TRACEBACK not in output and record["internal_errors"] == []
     for rid in ("CR-020", "CR-033", "CR-037"):
         assert requirements[rid]["verdict"] == "not exercised", requirements[rid]
         assert "not a JSON object" in requirements[rid]["note"]

@@ -58,7 +58,8 @@ def pytest_replay(folder: Path, tmp: Path) -> Done:
     done = subprocess.run(
         [
             *(sys.executable, "-m", "pytest", "suites", "-p", "no:cacheprovider"),
-            *("--regconform-replay", f"--cassettes={folder}", f"--report-dir={tmp / 'r'}"),
+            *("--regconform-replay", f"--regconform-cassettes={folder}"),
+            f"--regconform-report-dir={tmp / 'r'}",
         ],
         cwd=REPO,
         capture_output=True,

@@ -23,7 +23,8 @@ class Collector:
         for item in session.items:
             marks = item.iter_markers("requirement")
             found[item.nodeid] = sorted({a for m in marks for a in m.args})
-args = ["suites", "--collect-only", "-q", "--regconform-dry-run", "--base-url", "http://127.0.0.1:9"]
+args = ["suites", "--collect-only", "-q", "--regconform-dry-run",
+        "--regconform-base-url", "http://127.0.0.1:9"]
 code = pytest.main(args, plugins=[Collector()])
 print("MARKERS" + json.dumps(found))
 sys.exit(code)

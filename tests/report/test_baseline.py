@@ -194,7 +194,8 @@ def test_pytest_option_rejects_a_bad_baseline_as_a_usage_error(tmp_path: Path) -
     """`pytest suites --regconform-baseline` reads the same file and fails the same way."""
     path = write(tmp_path, "baseline.yaml", "CR-999: {reason: r}\n")
     done = python(
-        "-m", "pytest", "suites", "--base-url", UNUSED, "--regconform-baseline", str(path)
+        *("-m", "pytest", "suites"),
+        *("--regconform-base-url", UNUSED, "--regconform-baseline", str(path)),
     )
     assert done.returncode == 4, done.stdout + done.stderr
     assert "lists unknown requirement CR-999" in done.stderr

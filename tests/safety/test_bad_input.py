@@ -93,7 +93,7 @@ def test_bad_input_is_one_line_and_exit_4(tmp_path: Path, setup: Setup, says: st
 def test_invalid_contract_is_a_usage_error_under_plain_pytest(tmp_path: Path) -> None:
     """`pytest suites` with a broken contract stops at collection: exit 4, no traceback."""
     contracts = broken_contract(tmp_path)[1]["REGCONFORM_CONTRACTS"] or ""
-    args = ["suites", "--base-url", "http://127.0.0.1:9", "--regconform-dry-run"]
+    args = ["suites", "--regconform-base-url", "http://127.0.0.1:9", "--regconform-dry-run"]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider"],
         cwd=REPO,

@@ -13,14 +13,19 @@ from typing import Any
 import click
 import pytest
 
-from regconform.catalogue.contracts import DEFAULT_CONTRACTS_DIR, contracts_dir, load_contracts
+from regconform.catalogue.contracts import contracts_dir, load_contracts
+from regconform.catalogue.data import workspace
 from regconform.errors import EXIT_NONCONFORMANT, EXIT_USAGE, ConfigError
 from regconform.settings.config import Overrides
 
-DEFAULT_CASSETTES = DEFAULT_CONTRACTS_DIR.parent / "cassettes"
 NO_TESTS_COLLECTED = 5
 # `regconform run` options a replay cannot take: it has the recorded target, profile, baseline
 TARGET_OPTIONS = ("profile", "base_url", "token_env", "dry_run", "record", "baseline", "scrub")
+
+
+def default_cassettes() -> Path:
+    """cassettes/ of the checkout, or of the current folder when installed from a wheel."""
+    return workspace() / "cassettes"
 
 
 def _error(command: str, message: str) -> int:
@@ -34,9 +39,9 @@ def cassette_args(params: Mapping[str, Any]) -> tuple[str, ...]:
         if params["cassettes"] or params["scrub"]:
             raise ConfigError("--cassettes and --scrub need --record or --replay")
         return ()
-    folder = params["cassettes"] or DEFAULT_CASSETTES
+    folder = params["cassettes"] or default_cassettes()
     scrubs = [f"--regconform-scrub={pattern}" for pattern in params["scrub"]]
-    return ("--regconform-record", f"--cassettes={folder}", *scrubs)
+    return ("--regconform-record", f"--regconform-cassettes={folder}", *scrubs)
 
 
 def replay_run(
@@ -56,7 +61,7 @@ def replay_run(
         load_recording,
     )
 
-    folder = params["cassettes"] or DEFAULT_CASSETTES
+    folder = params["cassettes"] or default_cassettes()
     try:
         recording = load_recording(folder)
         check_settings(recording, {name: params[name] for name in REPLAYED_SETTINGS})
@@ -74,7 +79,7 @@ def replay_run(
         max_requests=params["max_requests"],
         report_dir=params["report_dir"],
     )
-    extra = ("--regconform-replay", f"--cassettes={folder}", *params["pytest_extra"])
+    extra = ("--regconform-replay", f"--regconform-cassettes={folder}", *params["pytest_extra"])
     code = pytest.main(build_args(flags, suites, extra))
     return EXIT_USAGE if code == NO_TESTS_COLLECTED else int(code)
 
@@ -111,7 +116,7 @@ def revalidate(cassettes: Path | None, contracts_folder: Path | None) -> None:
     from regconform.cassettes._metadata import load_recording
     from regconform.cassettes._revalidate import revalidate as judge
 
-    folder = cassettes or DEFAULT_CASSETTES
+    folder = cassettes or default_cassettes()
     try:
         recording = load_recording(folder)
         contracts = load_contracts((contracts_folder or contracts_dir()).resolve())

@@ -26,7 +26,7 @@ from regconform.harness.session import (
 from regconform.judging.results import PROPERTY, RunResults
 from regconform.report.files import write_reports
 from regconform.report.run_record import run_record
-from regconform.run.plugin.options import overrides
+from regconform.run.plugin.options import overrides, report_folder
 from regconform.run.summary import write_summary
 from regconform.settings.config import build_config
 from regconform.target.restore import record_entry, summary_lines
@@ -80,7 +80,7 @@ class RunRecorder:
         run_config = self.config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None or hasattr(self.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes the reports
-        folder = run_config.report_dir or Path(self.config.rootpath) / "reports"
+        folder = report_folder(self.config)
         record = run_record(
             results, run_config, sent_totals(self.config), self.started, int(exitstatus)
         )

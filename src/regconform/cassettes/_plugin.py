@@ -37,8 +37,10 @@ from regconform.cassettes._metadata import (
     REPLAYED_SETTINGS,
     Recording,
     changed_contracts,
+    check_generation,
     check_settings,
     contracts_changed_error,
+    generation_versions,
     load_recording,
     profile_data,
     write_metadata,
@@ -65,6 +67,7 @@ def start(config: pytest.Config, folder: Path, *, replay: bool) -> None:
             changed = changed_contracts(recording, load_contracts().hashes)
             if changed:
                 raise contracts_changed_error(recording, changed)
+            check_generation(recording, generation_versions())
             adopt_recorded_settings(config, recording)
             plugin = CassettePlugin(config, folder, recording)
         else:
@@ -302,6 +305,7 @@ class CassettePlugin:
             "level": level,
             "max_requests": run_config.max_requests,
             "profile": profile_data(run_config.profile),
+            "generation": generation_versions(),
             "baseline": _waivers(run_config),
             "contract_hashes": load_contracts().hashes,
             "suites": sorted(self.suites),

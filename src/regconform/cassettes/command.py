@@ -56,8 +56,10 @@ def replay_run(
     from regconform.cassettes._metadata import (
         REPLAYED_SETTINGS,
         changed_contracts,
+        check_generation,
         check_settings,
         contracts_changed_error,
+        generation_versions,
         load_recording,
     )
 
@@ -68,6 +70,7 @@ def replay_run(
         changed = changed_contracts(recording, load_contracts().hashes)
         if changed:
             raise contracts_changed_error(recording, changed)
+        check_generation(recording, generation_versions())
         suites = params["suites"] or _recorded_suites(list(recording.suites), suite_files)
     except ConfigError as exc:
         return _error("", str(exc))

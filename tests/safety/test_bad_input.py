@@ -75,6 +75,10 @@ CASES: dict[str, tuple[Setup, str]] = {
     "unset token variable": (unset_token, f"the token variable {TOKEN_ENV} is not set"),
     "invalid contract": (broken_contract, "invalid contract"),
     "bad option value": (flags("--timeout", "0"), "Invalid value for '--timeout'"),
+    "negative seed": (
+        flags("--base-url", "http://127.0.0.1:9", "--seed", "-5"),
+        "seed must be 0 or more, not -5",
+    ),
 }
 
 

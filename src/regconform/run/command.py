@@ -120,7 +120,14 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     type=click.Choice(sorted(SUITES)),
     help="Run only these suites.",
 )
-@click.option("--seed", type=int, default=None, help="Seed of the generated requests (default 0).")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the generated requests (0 or more; default 0). The same seed sends the same "
+    "requests, byte for byte, with the same regconform, options and profile, to a server in the "
+    "same state: its answers feed back into what is sent next.",
+)
 @click.option(
     "--max-examples", type=click.IntRange(min=1), default=None, help="Examples per generated test."
 )

@@ -68,10 +68,12 @@ def regconform(
             merged[name] = value
     if args[:1] == ("run",):
         report_dir = report_dir or Path(tempfile.mkdtemp(prefix="regconform-safety-"))
+    # right after the command: after a `--`, it would go to pytest
     extra = ["--report-dir", str(report_dir)] if report_dir else []
+    command, *rest = map(str, args)
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "regconform", *map(str, args), *extra],
+        [sys.executable, "-m", "regconform", command, *extra, *rest],
         cwd=REPO,
         env=merged,
         capture_output=True,

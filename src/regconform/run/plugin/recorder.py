@@ -87,6 +87,12 @@ class RunRecorder:
         record["restored"] = record_entry(self.config.stash.get(RESTORED_KEY, []))
         self.written = write_reports(folder, record, run_config.secrets)
 
+    def _wrote(self, path: Path) -> bool:
+        """Whether junitxml wrote `path` in this run: it does not when the suites activated the
+        plugin only while being collected (`pytest .`), after junitxml was configured.
+        (2 s: the coarsest file-time resolution in use.)"""
+        return path.is_file() and path.stat().st_mtime >= self.started.timestamp() - 2
+
     def pytest_terminal_summary(
         self, terminalreporter: Any, exitstatus: int, config: pytest.Config
     ) -> None:
@@ -94,8 +100,8 @@ class RunRecorder:
         run_config = config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None:
             return
-        junit = getattr(config.option, "xmlpath", None)  # pytest's --junitxml, when given
-        written = [*([Path(junit)] if junit else []), *self.written]
+        junit = getattr(config.option, "xmlpath", None)  # --junitxml, or ours (activation)
+        written = [*([Path(junit)] if junit and self._wrote(Path(junit)) else []), *self.written]
         write_summary(terminalreporter, results, run_config, sent_totals(config), written)
         for line in summary_lines(config.stash.get(RESTORED_KEY, [])):
             terminalreporter.write_line(line)

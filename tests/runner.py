@@ -171,7 +171,7 @@ def pytest_run(
 ) -> Run:
     """`python -m pytest -p no:cacheprovider ARGS`, reports to `report_dir` (see above): the
     regconform plugin is an installed pytest11 entry point, so every pytest here takes the flag."""
-    flag, report_dir = _report_dir(args, report_dir)
+    flag, report_dir = _report_dir(args, report_dir, "--regconform-report-dir")
     return command(
         *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args, *flag),
         env=env,
@@ -181,19 +181,21 @@ def pytest_run(
     )
 
 
-def _report_dir(args: Sequence[str | Path], report_dir: Path | None) -> tuple[list[str], Path]:
+def _report_dir(
+    args: Sequence[str | Path], report_dir: Path | None, option: str = "--report-dir"
+) -> tuple[list[str], Path]:
     """The flag to add (none if `args` name a folder already) and the report folder."""
     for index, arg in enumerate(map(str, args)):
         given = None
-        if arg == "--report-dir" and index + 1 < len(args):
+        if arg == option and index + 1 < len(args):
             given = str(args[index + 1])
-        elif arg.startswith("--report-dir="):
-            given = arg.removeprefix("--report-dir=")
+        elif arg.startswith(f"{option}="):
+            given = arg.removeprefix(f"{option}=")
         if given is not None:
             assert report_dir is None, "the report folder is given twice"
             return [], Path(given)
     folder = report_dir or Path(tempfile.mkdtemp(prefix="run-", dir=_scratch()))
-    return ["--report-dir", str(folder)], folder
+    return [option, str(folder)], folder
 
 
 @functools.cache

@@ -54,7 +54,10 @@ def revalidate(folder: Path, tmp: Path) -> Done:
 def pytest_replay(folder: Path, tmp: Path) -> Done:
     """`pytest suites --regconform-replay`: the plugin's own check."""
     return pytest_suites(
-        "--regconform-replay", f"--cassettes={folder}", f"--report-dir={tmp / 'r'}", timeout=300
+        "--regconform-replay",
+        f"--regconform-cassettes={folder}",
+        f"--regconform-report-dir={tmp / 'r'}",
+        timeout=300,
     )
 
 

@@ -147,18 +147,21 @@ def test_requests_after_the_tests_are_recorded_and_replayed(tmp_path: Path) -> N
 
 
 def test_plain_pytest_records_and_replays_with_the_plugin_options(tmp_path: Path) -> None:
-    """`pytest suites --regconform-record/--regconform-replay --cassettes DIR` work alone."""
+    """`pytest suites --regconform-record/--regconform-replay --regconform-cassettes DIR` work
+    alone."""
     folder, selected = tmp_path / "cassettes", ("-k", "test_refused_at_the_door")
     with running_server(ServerSettings(token=TOKEN)) as base_url:
         done = pytest_suites(
-            *("--base-url", base_url, "--regconform-record", "--cassettes", folder, *selected),
-            *("--report-dir", tmp_path / "reports"),
+            *("--regconform-base-url", base_url, "--regconform-record"),
+            *("--regconform-cassettes", folder, *selected),
+            *("--regconform-report-dir", tmp_path / "reports"),
             env={TOKEN_ENV: TOKEN},
         )
     assert done.code == 0, done.explain()
     assert len(cassette_files(folder)) == 2  # one per endpoint
     again = pytest_suites(
-        "--regconform-replay", "--cassettes", folder, "--report-dir", tmp_path / "again", *selected
+        *("--regconform-replay", "--regconform-cassettes", folder),
+        *("--regconform-report-dir", tmp_path / "again", *selected),
     )
     assert again.code == 0, again.explain()
     assert report_verdicts(tmp_path / "again") == recorded_verdicts(folder)

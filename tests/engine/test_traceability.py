@@ -21,8 +21,9 @@ class Collector:
         for item in session.items:
             marks = item.iter_markers("requirement")
             found[item.nodeid] = sorted({a for m in marks for a in m.args})
-args = ["suites", "--collect-only", "-q", "--regconform-dry-run", "--base-url", "http://127.0.0.1:9"]
-args += ["--report-dir", sys.argv[1]]
+args = ["suites", "--collect-only", "-q", "--regconform-dry-run",
+        "--regconform-base-url", "http://127.0.0.1:9"]
+args += ["--regconform-report-dir", sys.argv[1]]
 code = pytest.main(args, plugins=[Collector()])
 print("MARKERS" + json.dumps(found))
 sys.exit(code)

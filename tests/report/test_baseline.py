@@ -180,7 +180,9 @@ def test_pytest_option_rejects_a_bad_baseline_as_a_usage_error(tmp_path: Path) -
     """`pytest suites --regconform-baseline` reads the same file and fails the same way."""
     path = write(tmp_path, "baseline.yaml", "CR-999: {reason: r}\n")
     done = pytest_run(
-        "suites", "--base-url", UNUSED, "--regconform-baseline", path, token="x", timeout=120
+        *("suites", "--regconform-base-url", UNUSED, "--regconform-baseline", path),
+        token="x",
+        timeout=120,
     )
     assert done.code == 4, done.explain()
     assert "lists unknown requirement CR-999" in done.stderr

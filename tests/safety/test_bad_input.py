@@ -73,6 +73,10 @@ CASES: dict[str, tuple[Setup, str]] = {
     "unset token variable": (unset_token, f"the token variable {TOKEN_ENV} is not set"),
     "invalid contract": (broken_contract, "invalid contract"),
     "bad option value": (flags("--timeout", "0"), "Invalid value for '--timeout'"),
+    "negative seed": (
+        flags("--base-url", "http://127.0.0.1:9", "--seed", "-5"),
+        "seed must be 0 or more, not -5",
+    ),
 }
 
 
@@ -91,7 +95,7 @@ def test_bad_input_is_one_line_and_exit_4(tmp_path: Path, setup: Setup, says: st
 def test_invalid_contract_is_a_usage_error_under_plain_pytest(tmp_path: Path) -> None:
     """`pytest suites` with a broken contract stops at collection: exit 4, no traceback."""
     contracts = broken_contract(tmp_path)[1]["REGCONFORM_CONTRACTS"] or ""
-    args = ["suites", "--base-url", "http://127.0.0.1:9", "--regconform-dry-run"]
+    args = ["suites", "--regconform-base-url", "http://127.0.0.1:9", "--regconform-dry-run"]
     done = pytest_run(*args, env={"REGCONFORM_CONTRACTS": contracts}, timeout=120)
     assert done.code == 4, done.explain()
     assert "ERROR: invalid contract" in done.stderr

@@ -2,9 +2,10 @@
 
 `regconform run --record` writes one vcrpy cassette (YAML) per suite test at
 `cassettes/<suite module>/<test>[-<param id>].yaml` and a metadata file
-(`regconform-cassettes.json`: seed, examples, level, profile without the token, contract
-hashes, verdicts). `regconform run --replay` runs the same suites from them with no network;
-`regconform revalidate` re-judges the recorded responses against the current contracts.
+(`regconform-cassettes.json`: seed, examples, level, profile without the token, the hypothesis
+and schemathesis versions that generated the requests, contract hashes, verdicts).
+`regconform run --replay` runs the same suites from them with no network (and only under those
+versions); `regconform revalidate` re-judges the recorded responses against the current contracts.
 
 Written by hand around vcrpy's `Cassette` rather than with pytest-recording, because what we need
 is mostly what that plugin leaves to overrides: the cassette folder and the scrubbed secrets come

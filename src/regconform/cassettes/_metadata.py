@@ -1,14 +1,16 @@
 """The metadata file of a cassette folder: how the recording was made and what it concluded.
 
 It holds the settings a replay must reuse (seed, max examples, level, request budget, the
-profile with its base_url but never the token), the contract hashes the recording was judged
-against, each cassette's size, and the per-requirement verdicts of the recorded run.
+profile with its base_url but never the token), the versions of the libraries that generate the
+requests (a replay needs the same ones), the contract hashes the recording was judged against,
+each cassette's size, and the per-requirement verdicts of the recorded run.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,10 @@ from regconform.errors import ConfigError
 from regconform.settings.profile import Profile
 
 METADATA_FILE = "regconform-cassettes.json"
-FORMAT = "regconform-cassettes/1"
+FORMAT = "regconform-cassettes/2"  # 2: the generating libraries' versions (`generation`)
+FORMAT_NAME = FORMAT.split("/")[0]
+# The libraries that decide the bytes sent for a seed: a new release may draw other requests.
+GENERATION = ("hypothesis", "schemathesis")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ _REQUIRED = {
     "max_examples": int,
     "level": str,
     "profile": dict,
+    "generation": dict,
     "contract_hashes": dict,
     "suites": list,
     "cassettes": dict,
@@ -87,7 +93,13 @@ def load_recording(folder: Path, *, read_cassettes: bool = True) -> Recording:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(f"corrupt {meta_path}: {first}") from None
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+    written = metadata.get("format") if isinstance(metadata, dict) else None
+    if isinstance(written, str) and written.startswith(f"{FORMAT_NAME}/") and written != FORMAT:
+        raise ConfigError(
+            f"{meta_path} is in the format {written}, this regconform reads {FORMAT}; "
+            f"re-record with: {RERECORD} --cassettes {folder}"
+        )
+    if written != FORMAT:
         raise ConfigError(f"{meta_path} is not a {FORMAT} metadata file")
     for key, kind in _REQUIRED.items():
         if not isinstance(metadata.get(key), kind):
@@ -112,6 +124,28 @@ def check_settings(recording: Recording, given: dict[str, Any]) -> None:
                 f"the cassettes were recorded with {name.replace('_', '-')} {recorded}, "
                 f"not {value}: a replay reuses the recorded settings (drop the option)"
             )
+
+
+def generation_versions() -> dict[str, str]:
+    """The installed versions of the libraries that generate the requests."""
+    return {name: installed_version(name) for name in GENERATION}
+
+
+def check_generation(recording: Recording, installed: dict[str, str]) -> None:
+    """A replay sends the recorded requests again only with the libraries that generated them."""
+    recorded: dict[str, Any] = recording.metadata["generation"]
+    differ = [
+        f"{name} {recorded.get(name)} (installed: {name} {version})"
+        for name, version in installed.items()
+        if recorded.get(name) != version
+    ]
+    if differ:
+        folder = recording.folder
+        raise ConfigError(
+            f"the cassettes in {folder} were recorded with {', '.join(differ)}: another version "
+            f"generates other requests, so the recording cannot be replayed; re-record with: "
+            f"{RERECORD} --cassettes {folder}"
+        )
 
 
 def changed_contracts(recording: Recording, current: dict[str, str]) -> list[str]:

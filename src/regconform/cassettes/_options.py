@@ -1,5 +1,5 @@
-"""The cassette options of the pytest plugin. Light on purpose: every pytest run loads it, and
-vcrpy is imported only when a run records or replays."""
+"""The cassette options of the pytest plugin. Light on purpose: every pytest session adds them,
+and vcrpy is imported only when a run records or replays."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def add_options(group: Any) -> None:
     group.addoption(
         "--regconform-record",
         action="store_true",
-        help="record each suite test's HTTP exchanges as a vcrpy cassette (see --cassettes)",
+        help="record each suite test's HTTP exchanges as vcrpy cassettes (--regconform-cassettes)",
     )
     group.addoption(
         "--regconform-replay",
@@ -22,7 +22,10 @@ def add_options(group: Any) -> None:
         help="replay recorded cassettes offline, with the recorded seed, examples and profile",
     )
     group.addoption(
-        "--cassettes", default=None, metavar="DIR", help="cassette folder (default: cassettes/)"
+        "--regconform-cassettes",
+        default=None,
+        metavar="DIR",
+        help="cassette folder (default: cassettes/)",
     )
     group.addoption(
         "--regconform-scrub",
@@ -38,13 +41,15 @@ def configure(config: pytest.Config) -> None:
     option = config.getoption
     record, replay = option("regconform_record"), option("regconform_replay")
     if not (record or replay):
-        if option("cassettes") or option("regconform_scrub"):
+        if option("regconform_cassettes") or option("regconform_scrub"):
             raise pytest.UsageError(
-                "--cassettes and --regconform-scrub need --regconform-record or --regconform-replay"
+                "--regconform-cassettes and --regconform-scrub need --regconform-record or "
+                "--regconform-replay"
             )
         return
     if record and replay:
         raise pytest.UsageError("--regconform-record and --regconform-replay exclude each other")
     from regconform.cassettes._plugin import start
 
-    start(config, Path(option("cassettes") or Path(config.rootpath) / "cassettes"), replay=replay)
+    folder = option("regconform_cassettes") or Path(config.rootpath) / "cassettes"
+    start(config, Path(folder), replay=replay)

@@ -37,8 +37,10 @@ from regconform.cassettes._metadata import (
     REPLAYED_SETTINGS,
     Recording,
     changed_contracts,
+    check_generation,
     check_settings,
     contracts_changed_error,
+    generation_versions,
     load_recording,
     profile_data,
     write_metadata,
@@ -65,6 +67,7 @@ def start(config: pytest.Config, folder: Path, *, replay: bool) -> None:
             changed = changed_contracts(recording, load_contracts().hashes)
             if changed:
                 raise contracts_changed_error(recording, changed)
+            check_generation(recording, generation_versions())
             adopt_recorded_settings(config, recording)
             plugin = CassettePlugin(config, folder, recording)
         else:
@@ -86,25 +89,28 @@ def adopt_recorded_settings(config: pytest.Config, recording: Recording) -> None
     )
     for name in REPLAYED_SETTINGS:
         setattr(config.option, f"regconform_{name}", getattr(recording, name))
-    for dest, name in (("profile", "--profile"), ("base_url", "--base-url")):
-        if config.getoption(dest):
+    for name in ("--regconform-profile", "--regconform-base-url"):
+        if config.getoption(name.lstrip("-").replace("-", "_")):
             raise ConfigError(f"{name} cannot be used with a replay: it uses the recorded profile")
     if config.getoption("regconform_dry_run"):
         raise ConfigError("a replay cannot be a dry run")
     if config.getoption("regconform_baseline", None):
-        raise ConfigError("--baseline cannot be used with a replay: it reuses the recorded one")
+        raise ConfigError(
+            "--regconform-baseline cannot be used with a replay: it reuses the recorded one"
+        )
     folder = Path(tempfile.mkdtemp(prefix="regconform-replay-"))
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     profile = folder / "profile.toml"
     profile.write_text(tomli_w.dumps(recording.profile), encoding="utf-8")
-    config.option.profile = str(profile)
+    config.option.regconform_profile = str(profile)
     waivers = recording.metadata.get("baseline") or {}
     if waivers:  # what the recording waived decides what raised, so which requests followed
         baseline = folder / "baseline.toml"
         baseline.write_text(tomli_w.dumps({k: {"reason": v} for k, v in waivers.items()}))
         config.option.regconform_baseline = str(baseline)
-    config.option.base_url = recording.profile.get("base_url")  # not REGCONFORM_BASE_URL
-    config.option.token_env = REPLAY_TOKEN_ENV
+    # the recorded base URL, not REGCONFORM_BASE_URL
+    config.option.regconform_base_url = recording.profile.get("base_url")
+    config.option.regconform_token_env = REPLAY_TOKEN_ENV
     os.environ[REPLAY_TOKEN_ENV] = REPLAY_TOKEN
 
 
@@ -299,6 +305,7 @@ class CassettePlugin:
             "level": level,
             "max_requests": run_config.max_requests,
             "profile": profile_data(run_config.profile),
+            "generation": generation_versions(),
             "baseline": _waivers(run_config),
             "contract_hashes": load_contracts().hashes,
             "suites": sorted(self.suites),

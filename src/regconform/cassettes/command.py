@@ -12,14 +12,19 @@ from typing import Any
 
 import click
 
-from regconform.catalogue.contracts import DEFAULT_CONTRACTS_DIR, contracts_dir, load_contracts
+from regconform.catalogue.contracts import contracts_dir, load_contracts
+from regconform.catalogue.data import workspace
 from regconform.errors import EXIT_NONCONFORMANT, EXIT_USAGE, ConfigError
 from regconform.harness.session import run_suites
 from regconform.settings.config import Overrides
 
-DEFAULT_CASSETTES = DEFAULT_CONTRACTS_DIR.parent / "cassettes"
 # `regconform run` options a replay cannot take: it has the recorded target, profile, baseline
 TARGET_OPTIONS = ("profile", "base_url", "token_env", "dry_run", "record", "baseline", "scrub")
+
+
+def default_cassettes() -> Path:
+    """cassettes/ of the checkout, or of the current folder when installed from a wheel."""
+    return workspace() / "cassettes"
 
 
 def _error(command: str, message: str) -> int:
@@ -33,9 +38,9 @@ def cassette_args(params: Mapping[str, Any]) -> tuple[str, ...]:
         if params["cassettes"] or params["scrub"]:
             raise ConfigError("--cassettes and --scrub need --record or --replay")
         return ()
-    folder = params["cassettes"] or DEFAULT_CASSETTES
+    folder = params["cassettes"] or default_cassettes()
     scrubs = [f"--regconform-scrub={pattern}" for pattern in params["scrub"]]
-    return ("--regconform-record", f"--cassettes={folder}", *scrubs)
+    return ("--regconform-record", f"--regconform-cassettes={folder}", *scrubs)
 
 
 def replay_run(
@@ -50,18 +55,21 @@ def replay_run(
     from regconform.cassettes._metadata import (
         REPLAYED_SETTINGS,
         changed_contracts,
+        check_generation,
         check_settings,
         contracts_changed_error,
+        generation_versions,
         load_recording,
     )
 
-    folder = params["cassettes"] or DEFAULT_CASSETTES
+    folder = params["cassettes"] or default_cassettes()
     try:
         recording = load_recording(folder)
         check_settings(recording, {name: params[name] for name in REPLAYED_SETTINGS})
         changed = changed_contracts(recording, load_contracts().hashes)
         if changed:
             raise contracts_changed_error(recording, changed)
+        check_generation(recording, generation_versions())
         suites = params["suites"] or _recorded_suites(list(recording.suites), suite_files)
     except ConfigError as exc:
         return _error("", str(exc))
@@ -73,9 +81,8 @@ def replay_run(
         max_requests=params["max_requests"],
         report_dir=params["report_dir"],
     )
-    extra = ("--regconform-replay", f"--cassettes={folder}", *params["pytest_extra"])
-    code = run_suites(build_args(flags, suites, extra))
-    return code
+    extra = ("--regconform-replay", f"--regconform-cassettes={folder}", *params["pytest_extra"])
+    return run_suites(build_args(flags, suites, extra))
 
 
 def _recorded_suites(recorded: list[str], suite_files: Mapping[str, str]) -> tuple[str, ...]:
@@ -110,7 +117,7 @@ def revalidate(cassettes: Path | None, contracts_folder: Path | None) -> None:
     from regconform.cassettes._metadata import load_recording
     from regconform.cassettes._revalidate import revalidate as judge
 
-    folder = cassettes or DEFAULT_CASSETTES
+    folder = cassettes or default_cassettes()
     try:
         recording = load_recording(folder)
         contracts = load_contracts((contracts_folder or contracts_dir()).resolve())

@@ -12,11 +12,12 @@ from typing import Any
 
 import yaml
 
+from regconform.catalogue.data import data_dir
 from regconform.errors import ConfigError
 
-# The repository's contracts/ folder; an installed copy can be pointed elsewhere with
-# REGCONFORM_CONTRACTS (the CLI's --contracts sets it too).
-DEFAULT_CONTRACTS_DIR = Path(__file__).resolve().parents[3] / "contracts"
+# The checkout's contracts/ folder, or the wheel's copy of it (catalogue.data); either can be
+# pointed elsewhere with REGCONFORM_CONTRACTS (the CLI's --contracts sets it too).
+DEFAULT_CONTRACTS_DIR = data_dir("contracts")
 
 COURSE_DOC = "docs/course-registrations-update.txt"
 COURSE_OPENAPI = "course-registrations.openapi.json"

@@ -114,8 +114,8 @@ def rerun_command(item: pytest.Item) -> str:
     return f"pytest '{item.nodeid}' --regconform-seed {seed} " + " ".join(
         f"{flag} {value}"
         for flag, value in (
-            ("--profile", item.config.getoption("profile", None)),
-            ("--base-url", item.config.getoption("base_url", None)),
+            ("--regconform-profile", item.config.getoption("regconform_profile", None)),
+            ("--regconform-base-url", item.config.getoption("regconform_base_url", None)),
         )
         if value
     )

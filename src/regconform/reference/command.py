@@ -6,6 +6,7 @@ import importlib
 import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,8 @@ def load_mutant(name: str) -> tuple[Semantics, Callable[[ASGIApp], ASGIApp] | No
     return mutant.semantics, mutant.wrap
 
 
-def _announce(profile_out: Path | None) -> Callable[[str], None]:
+def _announce(path: Path) -> Callable[[str], None]:
     def announce(base_url: str) -> None:
-        path = profile_out or Path(tempfile.mkdtemp(prefix="regconform-serve-")) / "profile.toml"
         try:
             write_profile(path, base_url)
         except OSError as exc:
@@ -100,7 +100,11 @@ def serve(
             semantics=semantics,
             wrap=wrap,
         )
-        serve_forever(settings, _announce(profile_out))
+        with ExitStack() as stack:
+            if profile_out is None:  # in a temporary folder, removed when the server stops
+                temporary = tempfile.TemporaryDirectory(prefix="regconform-serve-")
+                profile_out = Path(stack.enter_context(temporary)) / "profile.toml"
+            serve_forever(settings, _announce(profile_out))
     except RegconformError as exc:
         click.echo(f"regconform serve: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None

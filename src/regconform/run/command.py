@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -11,17 +12,19 @@ from pathlib import Path
 import click
 
 from regconform.cassettes.command import cassette_args, replay_run
-from regconform.catalogue.contracts import DEFAULT_CONTRACTS_DIR, load_contracts
+from regconform.catalogue.contracts import load_contracts
+from regconform.catalogue.data import suites_dir, workspace
 from regconform.catalogue.requirements import load_catalogue
 from regconform.errors import EXIT_USAGE, ConfigError
 from regconform.harness.session import run_suites
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
-from regconform.report.files import JUNIT_XML
+from regconform.run.plugin.options import NO_PREFLIGHT, REPORTS
 from regconform.settings.config import Overrides, build_config
 from regconform.target.embedded import embedded_server
 from regconform.target.preflight import check_reachable
 
-REPO = DEFAULT_CONTRACTS_DIR.parent
+# The pytest configuration of the suites run: our own (empty), never the current folder's.
+PYTEST_CONFIG = Path(__file__).with_name("suites.ini")
 SUITES = {
     "course_registrations": "test_course_registrations.py",
     "event_track_registrations": "test_event_track_registrations.py",
@@ -60,39 +63,58 @@ def target(base_url: str | None, profile: Path | None) -> Iterator[tuple[str | N
 
 
 def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
-    """The pytest command line for these flags: one option per flag that was given."""
-    files = [str(REPO / "suites" / SUITES[name]) for name in (suites or SUITES)]
+    """The pytest command line for these flags: the short names become the plugin's
+    `--regconform-*` options, one per flag that was given."""
+    folder = suites_dir()  # the checkout's suites/, or the wheel's copy
+    files = [str(folder / SUITES[name]) for name in (suites or SUITES)]
     args = [
         *files,
         "--rootdir",
-        str(REPO),
+        str(folder.parent),
         "-c",
-        str(REPO / "pyproject.toml"),
+        str(PYTEST_CONFIG),
+        "--confcutdir",  # the suites' own conftest.py, none above it
+        str(folder),
+        "-p",  # the plugin even with PYTEST_DISABLE_PLUGIN_AUTOLOAD set (else already loaded)
+        "regconform.run.plugin",
         "-p",
         "no:cacheprovider",
         # The suites judge through Verdicts and hold no bare assert, while rewriting every
         # module of schemathesis and hypothesis (never cached here) cost ~2 s a run.
         "--assert=plain",
+        NO_PREFLIGHT,  # checked already (a replay and a dry run send nothing to check)
     ]
     pairs = {
-        "--profile": flags.profile_path,
-        "--base-url": flags.base_url,
-        "--token-env": flags.token_env,
+        "--regconform-profile": flags.profile_path,
+        "--regconform-base-url": flags.base_url,
+        "--regconform-token-env": flags.token_env,
         "--regconform-seed": flags.seed,
         "--regconform-max-examples": flags.max_examples,
         "--regconform-level": flags.level,
         "--regconform-timeout": flags.timeout,
         "--regconform-max-requests": flags.max_requests,
         "--regconform-rate-limit": flags.rate_limit,
-        "--report-dir": flags.report_dir,
+        # junit.xml goes beside report.json and report.html (the plugin asks pytest for it)
+        "--regconform-report-dir": flags.report_dir or workspace() / REPORTS,
         "--regconform-baseline": flags.baseline_path,
-        # junit.xml beside report.json and report.html (a --junitxml in `extra` comes later, wins)
-        "--junitxml": (flags.report_dir or REPO / "reports") / JUNIT_XML,
     }
     args += [f"{name}={value}" for name, value in pairs.items() if value is not None]
     if flags.dry_run:
         args.append("--regconform-dry-run")
     return [*args, *extra]
+
+
+# The options a failure's re-run command repeats: the target and what shapes the requests.
+RERUN_OPTIONS = ("profile", "base_url", "token_env", "seed", "max_examples", "level", "timeout")
+
+
+def rerun_prefix(params: dict[str, object]) -> str:
+    """`regconform run` with the options of this run that decide what a test sends."""
+    words = ["regconform", "run"]
+    for name in RERUN_OPTIONS:
+        if params.get(name) is not None:
+            words += [f"--{name.replace('_', '-')}", shlex.quote(str(params[name]))]
+    return " ".join(words)
 
 
 @click.command(
@@ -111,7 +133,14 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     type=click.Choice(sorted(SUITES)),
     help="Run only these suites.",
 )
-@click.option("--seed", type=int, default=None, help="Seed of the generated requests (default 0).")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the generated requests (0 or more; default 0). The same seed sends the same "
+    "requests, byte for byte, with the same regconform, options and profile, to a server in the "
+    "same state: its answers feed back into what is sent next.",
+)
 @click.option(
     "--max-examples", type=click.IntRange(min=1), default=None, help="Examples per generated test."
 )
@@ -197,6 +226,8 @@ def run(
     except ConfigError as exc:
         fail(str(exc))
     # --
+    given = {**params, "seed": seed or 0}  # the run's seed, given or not
+    pytest_extra = (f"--regconform-rerun={rerun_prefix(given)}", *pytest_extra)
     with ExitStack() as stack:
         try:
             # Contracts and catalogue first: broken data is a one-line error, not a crash in pytest.

@@ -115,6 +115,7 @@ def _first_int(flag: int | None, env_value: str | None, default: int, name: str)
         number = int(value)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
-    if number < 0 or (name == "max-examples" and number == 0):
-        raise ConfigError(f"{name} must be positive, not {number}")
+    least = 1 if name == "max-examples" else 0
+    if number < least:
+        raise ConfigError(f"{name} must be {least} or more, not {number}")
     return number

@@ -36,9 +36,14 @@ def _first_lines(process: subprocess.Popen[str], count: int, timeout: float) -> 
 
 @contextmanager
 def embedded_server(extra_args: tuple[str, ...] = ()) -> Iterator[tuple[str, Path]]:
-    """Start `regconform serve` on a free loopback port; yield (base URL, profile path)."""
-    folder = Path(tempfile.mkdtemp(prefix="regconform-run-"))
-    profile = folder / "profile.toml"
+    """Start `regconform serve` on a free loopback port; yield (base URL, profile path).
+    The profile's temporary folder goes when the server has stopped."""
+    with tempfile.TemporaryDirectory(prefix="regconform-run-") as folder:
+        yield from _serve(Path(folder) / "profile.toml", extra_args)
+
+
+def _serve(profile: Path, extra_args: tuple[str, ...]) -> Iterator[tuple[str, Path]]:
+    """The server process, writing its profile to `profile`; stopped when the caller is done."""
     command = [
         sys.executable,
         "-m",

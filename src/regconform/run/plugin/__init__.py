@@ -1,6 +1,13 @@
-"""The pytest plugin behind suites/: one module per job, registered here.
+"""The pytest plugin behind suites/: inert until asked for; then one module per job.
+
+Installed as a pytest11 entry point, so it is loaded into every pytest session of its
+environment. There it only adds the `regconform` option group (pytest needs options before it
+parses the command line). Everything else (markers, fixtures, hooks, reports) is registered by
+`activate`, which runs when the session asks for it: the suites' own conftest.py calls it when
+they are collected, and so does any `--regconform-*` option given.
 
 - `options`: the `regconform` option group, turned into the run's Overrides
+- `activation`: what an activated session registers, and the checks before the first test
 - `collection`: once collected, the run's config and results; requirement ids as properties
 - `seeding`: settings, seeds and constant pools of every hypothesis test
 - `fixtures`: the config, target, clients and score keeper a suite test asks for
@@ -15,30 +22,26 @@ from __future__ import annotations
 
 import pytest
 
-from regconform import cassettes
-from regconform.harness.guard import TargetGuard
-from regconform.report.junit import JUnitProperties
-from regconform.run.plugin import collection, fixtures, handover, recorder
-from regconform.run.plugin.options import add_options
+from regconform.run.plugin.options import add_options, asked_for
+
+ACTIVE = "regconform-active"  # the name the activated plugin is registered under
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+@pytest.hookimpl(tryfirst=True)  # before junitxml reads --junitxml (see activation)
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "suite(name): a conformance suite module, run against a target"
-    )
-    config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
-    config.addinivalue_line("markers", "examples(n): at most n generated examples for this test")
-    config.pluginmanager.register(collection, "regconform-collection")
-    config.pluginmanager.register(fixtures, "regconform-fixtures")
-    config.pluginmanager.register(recorder.RunRecorder(config), "regconform-run-recorder")
-    if hasattr(config, "workerinput"):
-        config.pluginmanager.register(handover.WorkerHandover(config), "regconform-worker-handover")
-    else:
-        config.pluginmanager.register(handover.ControllerIntake(config), "regconform-intake")
-    config.pluginmanager.register(TargetGuard(), "regconform-target-guard")
-    config.pluginmanager.register(JUnitProperties(), "regconform-junit-properties")
-    cassettes.configure(config)  # recording or replaying: regconform.cassettes
+    if asked_for(config):
+        activate(config)
+
+
+def activate(config: pytest.Config) -> None:
+    """Make this session a conformance run (once; the heavy imports only now)."""
+    if config.pluginmanager.has_plugin(ACTIVE):
+        return
+    from regconform.run.plugin import activation
+
+    config.pluginmanager.register(activation, ACTIVE)
+    activation.configure(config)

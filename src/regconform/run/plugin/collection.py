@@ -11,6 +11,7 @@ from regconform.errors import ConfigError
 from regconform.harness.session import CONFIG_KEY, RESULTS_KEY
 from regconform.judging.results import RunResults
 from regconform.run.plugin.options import overrides
+from regconform.run.plugin.preflight import check_once
 from regconform.run.plugin.seeding import configure_tests
 from regconform.settings.config import build_config
 
@@ -23,6 +24,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     chosen = suite_items(items)
     if not chosen:
         return
+    if not hasattr(config, "workerinput"):
+        check_once(config)  # done at session start, unless the suites activated the plugin later
     try:
         run_config = build_config(overrides(config))
         catalogue = load_catalogue()

@@ -1,25 +1,38 @@
-"""The `regconform` option group of pytest, and the Overrides it gives the run's config."""
+"""The `regconform` option group of pytest, and the Overrides it gives the run's config.
+
+Every option carries the `regconform` prefix: the plugin is installed into every pytest session
+of its environment, where `--profile` or `--base-url` may belong to another plugin. The
+`regconform` command keeps the short names and translates them (regconform.run.command).
+Light on purpose: the entry point imports this module in every pytest session.
+"""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from regconform import cassettes
-from regconform.settings.config import Overrides
+
+if TYPE_CHECKING:
+    from regconform.settings.config import Overrides
+
+REPORTS = "reports"  # the report folder under the rootdir, when none is given
+# Given by `regconform run`, which has already checked that the target answers.
+NO_PREFLIGHT = "--regconform-no-preflight"
+NO_PREFLIGHT_DEST = "regconform_no_preflight"
 
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("regconform", "regconform conformance suites")
-    # pytest-base-url defines the same option; follow its convention when it is absent.
-    with contextlib.suppress(ValueError):
-        group.addoption("--base-url", default=None, help="base URL of the server under test")
-    group.addoption("--profile", default=None, help="target profile (TOML)")
+    group.addoption("--regconform-base-url", default=None, help="base URL of the server under test")
+    group.addoption("--regconform-profile", default=None, help="target profile (TOML)")
     group.addoption(
-        "--token-env", default=None, help="environment variable holding the bearer token"
+        "--regconform-token-env",
+        default=None,
+        help="environment variable holding the bearer token",
     )
     group.addoption(
         "--regconform-seed", type=int, default=None, help="seed of generated requests (default 0)"
@@ -45,28 +58,51 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--regconform-rate-limit", type=float, default=None, help="at most R requests per second"
     )
-    group.addoption("--report-dir", default=None, help="where report files are written")
+    group.addoption(
+        "--regconform-report-dir",
+        default=None,
+        help="where junit.xml, report.json and report.html are written (default: reports/)",
+    )
     group.addoption(
         "--regconform-baseline",
         default=None,
         help="accepted deviations (TOML or YAML, keyed by requirement id)",
     )
+    group.addoption(NO_PREFLIGHT, action="store_true", help=argparse.SUPPRESS)
     group.addoption(  # set by `regconform run`: how a failure says to re-run its test
         "--regconform-rerun", default=None, help=argparse.SUPPRESS
     )
-    cassettes.add_options(group)  # recorded cassettes: --regconform-record/-replay, --cassettes
+    cassettes.add_options(group)  # --regconform-record/-replay/-cassettes/-scrub
+
+
+def asked_for(config: pytest.Config) -> bool:
+    """Whether any `--regconform-*` option was given: the session asks for the plugin."""
+    given = (
+        value
+        for dest, value in vars(config.option).items()
+        if dest.startswith("regconform_") and dest != NO_PREFLIGHT_DEST
+    )
+    return any(value is not None and value is not False and value != [] for value in given)
+
+
+def report_folder(config: pytest.Config) -> Path:
+    """Where the run's reports go: --regconform-report-dir, else reports/ under the rootdir."""
+    given = config.getoption("regconform_report_dir")
+    return Path(given) if given else Path(config.rootpath) / REPORTS
 
 
 def overrides(config: pytest.Config) -> Overrides:
     """The command line's settings, for build_config (which decides precedence)."""
+    from regconform.settings.config import Overrides
+
     option = config.getoption
-    profile = option("profile")
-    report_dir = option("report_dir")
+    profile = option("regconform_profile")
+    report_dir = option("regconform_report_dir")
     baseline = option("regconform_baseline")
     return Overrides(
         profile_path=Path(profile) if profile else None,
-        base_url=option("base_url"),
-        token_env=option("token_env"),
+        base_url=option("regconform_base_url"),
+        token_env=option("regconform_token_env"),
         seed=option("regconform_seed"),
         max_examples=option("regconform_max_examples"),
         level=option("regconform_level"),

@@ -28,7 +28,7 @@ from regconform.judging.coverage import PROPERTY as COVERAGE
 from regconform.judging.results import PROPERTY, RunResults
 from regconform.report.files import write_reports
 from regconform.report.run_record import run_record
-from regconform.run.plugin.options import overrides
+from regconform.run.plugin.options import overrides, report_folder
 from regconform.run.summary import write_summary
 from regconform.settings.config import build_config
 from regconform.target.restore import record_entry, summary_lines
@@ -100,12 +100,18 @@ class RunRecorder:
         run_config = self.config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None or hasattr(self.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes the reports
-        folder = run_config.report_dir or Path(self.config.rootpath) / "reports"
+        folder = report_folder(self.config)
         record = run_record(
             results, run_config, sent_totals(self.config), self.started, int(session.exitstatus)
         )
         record["restored"] = record_entry(self.config.stash.get(RESTORED_KEY, []))
         self.written = write_reports(folder, record, run_config.secrets)
+
+    def _wrote(self, path: Path) -> bool:
+        """Whether junitxml wrote `path` in this run: it does not when the suites activated the
+        plugin only while being collected (`pytest .`), after junitxml was configured.
+        (2 s: the coarsest file-time resolution in use.)"""
+        return path.is_file() and path.stat().st_mtime >= self.started.timestamp() - 2
 
     def pytest_terminal_summary(
         self, terminalreporter: Any, exitstatus: int, config: pytest.Config
@@ -114,8 +120,8 @@ class RunRecorder:
         run_config = config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None:
             return
-        junit = getattr(config.option, "xmlpath", None)  # pytest's --junitxml, when given
-        written = [*([Path(junit)] if junit else []), *self.written]
+        junit = getattr(config.option, "xmlpath", None)  # --junitxml, or ours (activation)
+        written = [*([Path(junit)] if junit and self._wrote(Path(junit)) else []), *self.written]
         write_summary(terminalreporter, results, run_config, sent_totals(config), written)
         for line in summary_lines(config.stash.get(RESTORED_KEY, [])):
             terminalreporter.write_line(line)

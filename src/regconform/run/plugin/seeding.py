@@ -10,6 +10,7 @@ import gc
 import hashlib
 from pathlib import Path
 
+import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as hypothesis_seed
@@ -24,9 +25,16 @@ def freeze_hypothesis_constants() -> None:
     sys.modules and feeds them into generation. The bytes sent for one seed would then depend on
     which modules happen to be loaded (a `-p` plugin, the CLI vs plain pytest) and on every
     literal in the source, so an unrelated edit would silently stale every recorded cassette.
-    There is no setting for it, so its one entry point is replaced with an empty pool.
+    There is no setting for it, so its one entry point is replaced with an empty pool: a private
+    one, hence the pinned hypothesis (pyproject.toml), and a loud stop if it is gone.
     """
     from hypothesis.internal.conjecture import providers
+
+    if not hasattr(providers, "_get_local_constants"):
+        raise pytest.UsageError(
+            f"hypothesis {hypothesis.__version__} lacks the entry point regconform replaces to "
+            "send the same requests for a seed; install the version regconform pins"
+        )
     from hypothesis.internal.constants_ast import Constants
 
     empty = Constants()

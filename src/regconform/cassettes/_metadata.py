@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from regconform.cassettes._cassette import RERECORD, Interaction, read_cassette
+from regconform.cassettes._options import METADATA_FILE
 from regconform.cassettes._scrub import Scrubber
 from regconform.errors import ConfigError
 from regconform.settings.profile import Profile
 
-METADATA_FILE = "regconform-cassettes.json"
+RECORD_DATA = ("fixed_fields", "baseline_bodies")  # record values in the profile, not ids
 FORMAT = "regconform-cassettes/1"
 
 
@@ -145,10 +146,26 @@ def profile_data(profile: Profile) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if v is not None}
 
 
+def _scrubbed_profile(metadata: dict[str, Any], scrubber: Scrubber) -> Any:
+    profile = metadata.get("profile")
+    if not isinstance(profile, dict):
+        return profile
+    redact = scrubber.redactor
+    out = dict(profile)
+    if isinstance(out.get("base_url"), str):
+        out["base_url"] = redact.url(out["base_url"])
+    course = out.get("course_registrations")
+    if isinstance(course, dict):
+        data = {k: redact.values(course[k]) for k in RECORD_DATA if k in course}
+        out["course_registrations"] = {**course, **data}
+    return out
+
+
 def write_metadata(folder: Path, metadata: dict[str, Any], scrubber: Scrubber) -> Path:
-    """Write the metadata file; scrubbed as text, like every cassette."""
+    """Write the metadata file, scrubbed value by value like every cassette: the base URL, and
+    the record data of the profile (its ids are what a replay sends again: kept)."""
     path = folder / METADATA_FILE
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"format": FORMAT, **metadata}, indent=2, ensure_ascii=False)
-    path.write_text(scrubber.text(text) + "\n", encoding="utf-8")
+    data = {"format": FORMAT, **metadata, "profile": _scrubbed_profile(metadata, scrubber)}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

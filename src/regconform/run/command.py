@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -15,11 +14,14 @@ from regconform.cassettes.command import cassette_args, replay_run
 from regconform.catalogue.contracts import DEFAULT_CONTRACTS_DIR, load_contracts
 from regconform.catalogue.requirements import load_catalogue
 from regconform.errors import EXIT_USAGE, ConfigError
-from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
+from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.report.files import JUNIT_XML
-from regconform.settings.config import Overrides, build_config
+from regconform.run.plugin.prepared import Prepared
+from regconform.settings.config import Overrides, RunConfig, build_config
 from regconform.target.embedded import embedded_server
 from regconform.target.preflight import check_reachable
+from regconform.target.probe import ProbeRun
+from regconform.target.token import with_token
 
 REPO = DEFAULT_CONTRACTS_DIR.parent
 SUITES = {
@@ -49,15 +51,28 @@ class OneLineUsageErrors(click.Command):
 
 
 @contextmanager
-def target(base_url: str | None, profile: Path | None) -> Iterator[tuple[str | None, Path | None]]:
-    """The user's target, or the embedded reference server when none is given."""
+def target(
+    base_url: str | None, profile: Path | None
+) -> Iterator[tuple[str | None, Path | None, str | None]]:
+    """The user's target, or the embedded reference server when none is given; with the token
+    the target takes when it is ours (the embedded server's own, whatever the user exported)."""
     if base_url or profile:
-        yield base_url, profile
+        yield base_url, profile, None
         return
-    os.environ.setdefault(TOKEN_ENV, DEFAULT_TOKEN)
     with embedded_server() as (url, written_profile):
         click.echo(f"regconform: no target given; testing the embedded reference server at {url}")
-        yield None, written_profile
+        yield None, written_profile, DEFAULT_TOKEN
+
+
+def prepared(config: RunConfig) -> Prepared:
+    """Before pytest: the token (minted if [auth] says so), then, unless nothing is to be sent,
+    the preflight and the configuration probe. Any of them wrong: a ConfigError."""
+    if config.dry_run:
+        return Prepared(config.token)
+    config = with_token(config)
+    check_reachable(config.base_url, config.timeout, config.profile.tls)
+    probed = ProbeRun(config).check()
+    return Prepared(config.token, config.extra_secrets, probed)
 
 
 def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
@@ -203,7 +218,7 @@ def run(
             # Contracts and catalogue first: broken data is a one-line error, not a crash in pytest.
             load_contracts()
             load_catalogue()
-            base_url, profile = stack.enter_context(target(base_url, profile))
+            base_url, profile, own_token = stack.enter_context(target(base_url, profile))
             flags = Overrides(
                 profile_path=profile,
                 base_url=base_url,
@@ -217,11 +232,10 @@ def run(
                 rate_limit=rate_limit,
                 report_dir=report_dir,
                 baseline_path=baseline,
+                token=own_token,
             )
-            config = build_config(flags)
-            if not dry_run:
-                check_reachable(config.base_url, config.timeout)
+            ready = prepared(build_config(flags))
         except ConfigError as exc:
             fail(str(exc))
-        code = pytest.main(pytest_args(flags, suites, pytest_extra))
+        code = pytest.main(pytest_args(flags, suites, pytest_extra), plugins=[ready])
     sys.exit(EXIT_USAGE if code == NO_TESTS_COLLECTED else int(code))

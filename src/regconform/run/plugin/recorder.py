@@ -26,9 +26,8 @@ from regconform.harness.session import (
 from regconform.judging.results import PROPERTY, RunResults
 from regconform.report.files import write_reports
 from regconform.report.run_record import run_record
-from regconform.run.plugin.options import overrides
+from regconform.run.plugin.prepared import probe_requests, run_config_of
 from regconform.run.summary import write_summary
-from regconform.settings.config import build_config
 from regconform.target.restore import record_entry, summary_lines
 
 
@@ -51,7 +50,7 @@ class RunRecorder:
         results = self.config.stash.get(RESULTS_KEY, None)
         if results is None:
             try:
-                run_config = build_config(overrides(self.config))
+                run_config = run_config_of(self.config)
             except ConfigError:
                 return None
             self.config.stash[CONFIG_KEY] = run_config
@@ -82,7 +81,12 @@ class RunRecorder:
             return  # nothing ran, or an xdist worker: the controller writes the reports
         folder = run_config.report_dir or Path(self.config.rootpath) / "reports"
         record = run_record(
-            results, run_config, sent_totals(self.config), self.started, int(exitstatus)
+            results,
+            run_config,
+            sent_totals(self.config),
+            self.started,
+            int(exitstatus),
+            probe_requests(self.config),
         )
         record["restored"] = record_entry(self.config.stash.get(RESTORED_KEY, []))
         self.written = write_reports(folder, record, run_config.secrets)
@@ -96,6 +100,7 @@ class RunRecorder:
             return
         junit = getattr(config.option, "xmlpath", None)  # pytest's --junitxml, when given
         written = [*([Path(junit)] if junit else []), *self.written]
-        write_summary(terminalreporter, results, run_config, sent_totals(config), written)
+        sent = sent_totals(config)
+        write_summary(terminalreporter, results, run_config, sent, written, probe_requests(config))
         for line in summary_lines(config.stash.get(RESTORED_KEY, [])):
             terminalreporter.write_line(line)

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from regconform.target.probe import PROBE_BODY
+
 MAX_CONNECTIONS = 32
 IDLE_TIMEOUT = 30.0  # a client silent this long on a kept-alive connection is dropped
 HUGE_BODY_BYTES = 10 * 1024 * 1024
@@ -313,8 +315,10 @@ def throttle(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
 
 
 def throttle_once(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
-    """The first PUT is answered 429 with Retry-After; every other request is answered well."""
-    if server.puts()[0] is seen:
+    """The first PUT of the tests (after the configuration probe's) is answered 429 with
+    Retry-After; every other request is answered well."""
+    tests = [put for put in server.puts() if put.body != PROBE_BODY]
+    if tests and tests[0] is seen:
         throttle(server, conn, seen)
     else:
         server.answer(conn, seen)

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from regconform.cassettes._cassette import RERECORD, Interaction, read_cassette
-from regconform.cassettes._options import METADATA_FILE
+from regconform.cassettes._folder import METADATA_FILE
 from regconform.cassettes._scrub import Scrubber
 from regconform.errors import ConfigError
 from regconform.settings.profile import Profile
 
-RECORD_DATA = ("fixed_fields", "baseline_bodies")  # record values in the profile, not ids
 FORMAT = "regconform-cassettes/1"
 
 
@@ -151,19 +150,15 @@ def _scrubbed_profile(metadata: dict[str, Any], scrubber: Scrubber) -> Any:
     if not isinstance(profile, dict):
         return profile
     redact = scrubber.redactor
-    out = dict(profile)
+    out = {k: v if k == "base_url" else redact.values(v) for k, v in profile.items()}
     if isinstance(out.get("base_url"), str):
         out["base_url"] = redact.url(out["base_url"])
-    course = out.get("course_registrations")
-    if isinstance(course, dict):
-        data = {k: redact.values(course[k]) for k in RECORD_DATA if k in course}
-        out["course_registrations"] = {**course, **data}
     return out
 
 
 def write_metadata(folder: Path, metadata: dict[str, Any], scrubber: Scrubber) -> Path:
-    """Write the metadata file, scrubbed value by value like every cassette: the base URL, and
-    the record data of the profile (its ids are what a replay sends again: kept)."""
+    """Write the metadata file; the profile in it is scrubbed value by value, like every
+    cassette (a replay sends its ids again, scrubbed like the recorded paths they match)."""
     path = folder / METADATA_FILE
     folder.mkdir(parents=True, exist_ok=True)
     data = {"format": FORMAT, **metadata, "profile": _scrubbed_profile(metadata, scrubber)}

@@ -32,6 +32,7 @@ from regconform.cassettes._cassette import (
     patched,
     read_cassette,
 )
+from regconform.cassettes._folder import METADATA_FILE, check_record_folder
 from regconform.cassettes._metadata import (
     REPLAYED_SETTINGS,
     Recording,
@@ -42,7 +43,6 @@ from regconform.cassettes._metadata import (
     profile_data,
     write_metadata,
 )
-from regconform.cassettes._options import METADATA_FILE, check_record_folder
 from regconform.cassettes._scrub import Scrubber, compile_patterns
 from regconform.catalogue.contracts import load_contracts
 from regconform.catalogue.requirements import FAILING_LEVELS

@@ -34,7 +34,7 @@ def cassette_args(params: Mapping[str, Any]) -> tuple[str, ...]:
         if params["cassettes"] or params["scrub"]:
             raise ConfigError("--cassettes and --scrub need --record or --replay")
         return ()
-    from regconform.cassettes._options import check_record_folder
+    from regconform.cassettes._folder import check_record_folder
 
     folder = check_record_folder(params["cassettes"] or DEFAULT_CASSETTES)
     scrubs = [f"--regconform-scrub={pattern}" for pattern in params["scrub"]]

@@ -50,6 +50,22 @@ class OneLineUsageErrors(click.Command):
             raise  # not reached: fail() exits
 
 
+def check_pytest_options(extra: tuple[str, ...]) -> None:
+    """The options passed on to pytest, parsed by pytest's own parser now (no session starts):
+    an unknown one is a one-line usage error before a server starts or a request is sent."""
+    if not extra:
+        return
+    from _pytest.config import _prepareconfig
+
+    try:
+        config = _prepareconfig(pytest_args(Overrides(), (), extra))
+    except pytest.UsageError as exc:
+        lines = str(exc).splitlines() or [""]
+        said = next((line.split(": error: ", 1)[1] for line in lines if ": error: " in line), None)
+        raise ConfigError(f"pytest: {said or lines[0]}") from None
+    config._ensure_unconfigure()
+
+
 @contextmanager
 def target(
     base_url: str | None, profile: Path | None
@@ -204,8 +220,12 @@ def run(
     Exit codes: 0 conformant, 1 nonconformance found, 2 interrupted, 3 internal error,
     4 usage or configuration error (bad profile, unset token variable, unreachable target).
     """
-    # -- recorded cassettes: a replay needs no target, token or preflight --
     params = click.get_current_context().params
+    try:
+        check_pytest_options(pytest_extra)
+    except ConfigError as exc:
+        fail(str(exc))
+    # -- recorded cassettes: a replay needs no target, token or preflight --
     if replay:
         sys.exit(replay_run(params, pytest_args, SUITES))
     try:

@@ -188,7 +188,10 @@ def _forward(upstream: SplitResult, seen: Seen) -> tuple[int, str, list[tuple[st
     )
     try:
         headers = {k: v for k, v in seen.headers.items() if k not in ("host", "connection")}
-        connection.request(seen.method, seen.path, body=seen.body or None, headers=headers)
+        # A client that takes us for its proxy sends the absolute form: `PUT http://host/path`.
+        target = urlsplit(seen.path)
+        path = f"{target.path}?{target.query}" if target.query else target.path
+        connection.request(seen.method, path, body=seen.body or None, headers=headers)
         reply = connection.getresponse()
         return reply.status, reply.reason, reply.getheaders(), reply.read()
     finally:

@@ -67,7 +67,11 @@ def tls_failure(url: str, exc: BaseException) -> str | None:
                 f"TLS handshake with {origin} refused ({marker.lower()}): the server may want a "
                 "client certificate; set client_cert (and client_key) in the profile"
             )
-    return f"TLS connection to {origin} failed: {_first_reason(text)}"
+    # Under TLS 1.3 a server refusing a missing client certificate may only hang up.
+    return (
+        f"TLS connection to {origin} failed: {_first_reason(text)}; if the server wants a client "
+        "certificate, set client_cert (and client_key) in the profile"
+    )
 
 
 def _first_reason(text: str) -> str:

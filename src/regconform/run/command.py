@@ -218,7 +218,8 @@ def run(
     """Run the conformance suites against a server (default: the embedded reference server).
 
     Exit codes: 0 conformant, 1 nonconformance found, 2 interrupted, 3 internal error,
-    4 usage or configuration error (bad profile, unset token variable, unreachable target).
+    4 usage or configuration error (bad profile, unset token variable, refused token grant,
+    unreachable target, or a setup the configuration probe finds wrong).
     """
     params = click.get_current_context().params
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 # Exit codes of `regconform run` (documented in the README). They line up with pytest's own
@@ -35,3 +36,20 @@ def read_user_file(path: Path, what: str) -> str:
         raise ConfigError(f"{what} {path} does not exist") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+def check_output_folder(path: Path, what: str) -> Path:
+    """`path` as a folder regconform may write into (it need not exist yet), or a one-line
+    ConfigError: checked before the first request, so a run never ends in a failed write."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{what} {path} is a file, not a folder")
+    existing = path
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{what} {path} cannot be created: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{what} {path} is not writable")
+    return path

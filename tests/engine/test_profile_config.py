@@ -109,3 +109,74 @@ def test_token_never_appears_in_the_config_repr(tmp_path: Path) -> None:
     )
     assert config.token == "s3cret-value"
     assert "s3cret-value" not in repr(config)
+
+
+TRACKS = "[event_track_registrations]\nevent_id='e'\ntrack_id='t'\nregistration_ids=['r']\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "base_ur = 'http://x'\n" + SECTION,
+            "profile has an unknown key 'base_ur' (did you mean 'base_url'?)",
+        ),
+        (
+            SECTION + "\nlocked_registration_idd = 'x'",
+            "profile [course_registrations] has an unknown key 'locked_registration_idd' "
+            "(did you mean 'locked_registration_id'?)",
+        ),
+        (
+            TRACKS + "restor_status = 'REGISTERED'",
+            "profile [event_track_registrations] has an unknown key 'restor_status' "
+            "(did you mean 'restore_status'?)",
+        ),
+        (
+            SECTION + "\nfixed_fields = { course_idd = 'c-1' }",
+            "profile [course_registrations.fixed_fields] has an unknown key 'course_idd' "
+            "(did you mean 'course_id'?)",
+        ),
+        (
+            "[auth]\nkind = 'command'\ncomand = ['x']\n" + SECTION,
+            "profile [auth] has an unknown key 'comand' (did you mean 'command'?)",
+        ),
+    ],
+    ids=["top level", "course", "track", "fixed_fields", "auth"],
+)
+def test_profile_typo_anywhere_names_the_closest_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """An unknown key in any table is an error naming it and the key it was probably meant as."""
+    with pytest.raises(ConfigError) as raised:
+        load_profile(write(tmp_path, text))
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://user:pw@127.0.0.1:9", "carries a user name or password"),
+        ("http://127.0.0.1:9/api?tenant=acme", "has a query or fragment"),
+        ("http://127.0.0.1:9/api#top", "has a query or fragment"),
+        ("http://127.0.0.1:9/api?", "has a query or fragment"),
+    ],
+    ids=["userinfo", "query", "fragment", "empty query"],
+)
+def test_base_url_with_credentials_query_or_fragment_is_refused(url: str, message: str) -> None:
+    """Such a base URL would put a password in every report, or break every path: exit 4,
+    and the message never repeats the password."""
+    with pytest.raises(ConfigError, match=message) as raised:
+        build_config(Overrides(base_url=url), env={"REGCONFORM_TOKEN": "x"})
+    assert "pw" not in str(raised.value)
+
+
+def test_tls_files_must_exist(tmp_path: Path) -> None:
+    """ca_bundle, client_cert and client_key are files, read from the profile's folder when
+    relative; a missing one, or a key without its certificate, is refused."""
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    profile = load_profile(write(tmp_path, "ca_bundle = 'ca.pem'\n" + SECTION))
+    assert profile.tls.ca_bundle == tmp_path / "ca.pem"
+    with pytest.raises(ConfigError, match=r"client_cert: .*nope\.pem does not exist"):
+        load_profile(write(tmp_path, "client_cert = 'nope.pem'\n" + SECTION))
+    with pytest.raises(ConfigError, match="client_key needs client_cert"):
+        load_profile(write(tmp_path, "client_key = 'ca.pem'\n" + SECTION))

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from regconform.target.probe import PROBE_BODY
+
 MAX_CONNECTIONS = 32
 IDLE_TIMEOUT = 30.0  # a client silent this long on a kept-alive connection is dropped
 HUGE_BODY_BYTES = 10 * 1024 * 1024
@@ -186,7 +188,10 @@ def _forward(upstream: SplitResult, seen: Seen) -> tuple[int, str, list[tuple[st
     )
     try:
         headers = {k: v for k, v in seen.headers.items() if k not in ("host", "connection")}
-        connection.request(seen.method, seen.path, body=seen.body or None, headers=headers)
+        # A client that takes us for its proxy sends the absolute form: `PUT http://host/path`.
+        target = urlsplit(seen.path)
+        path = f"{target.path}?{target.query}" if target.query else target.path
+        connection.request(seen.method, path, body=seen.body or None, headers=headers)
         reply = connection.getresponse()
         return reply.status, reply.reason, reply.getheaders(), reply.read()
     finally:
@@ -321,8 +326,10 @@ def throttle(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
 
 
 def throttle_once(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
-    """The first PUT is answered 429 with Retry-After; every other request is answered well."""
-    if server.puts()[0] is seen:
+    """The first PUT of the tests (after the configuration probe's) is answered 429 with
+    Retry-After; every other request is answered well."""
+    tests = [put for put in server.puts() if put.body != PROBE_BODY]
+    if tests and tests[0] is seen:
         throttle(server, conn, seen)
     else:
         server.answer(conn, seen)

@@ -13,6 +13,7 @@ from test_allow_list import subset_profile
 
 from regconform.errors import EXIT_INCOMPLETE
 from regconform.reference.fixtures import TOKEN_ENV
+from regconform.target.probe import PROBE_BODY
 
 RATE = 20
 Runs = dict[str, tuple[Run, FaultyServer]]
@@ -61,11 +62,12 @@ def test_dry_run_connects_to_nothing(budget_runs: Runs) -> None:
 
 
 def test_max_requests_sends_exactly_that_many(budget_runs: Runs) -> None:
-    """--max-requests 5: five PUTs arrive (after the one HEAD of the preflight); the tests that
-    find the budget used up are skipped and say why, and the run is incomplete (exit 5): MUST
-    requirements were not run."""
+    """--max-requests 5: five PUTs arrive (after the one HEAD of the preflight and the probe's
+    six PUTs, which have no part in the budget); the tests that find the budget used up are
+    skipped and say why, and the run is incomplete (exit 5): MUST requirements were not run."""
     run, proxy = budget_runs["budget"]
-    assert [seen.method for seen in proxy.requests] == ["HEAD"] + ["PUT"] * 5
+    assert [seen.method for seen in proxy.requests] == ["HEAD"] + ["PUT"] * (6 + 5)
+    assert [seen.body == PROBE_BODY for seen in proxy.puts()] == [True] * 6 + [False] * 5
     assert run.code == EXIT_INCOMPLETE, run.explain()
     assert "the --max-requests budget is used up (test_" in run.stdout
     assert "budget is used up" in run.report()["requirements"]["GEN-001"]["note"]
@@ -75,7 +77,7 @@ def test_rate_limit_keeps_the_pace(budget_runs: Runs) -> None:
     """--rate-limit 20: the requests arrive no faster than 20 per second, in bursts neither."""
     run, proxy = budget_runs["paced"]
     assert run.code == EXIT_INCOMPLETE, run.explain()  # 40 requests exercise only some MUSTs
-    arrivals = [seen.at for seen in proxy.puts()]
+    arrivals = [seen.at for seen in proxy.puts() if seen.body != PROBE_BODY]
     assert len(arrivals) == 40
     # Arrival times carry the proxy's scheduling jitter, hence the margins; unpaced, the
     # requests would come at hundreds per second.

@@ -8,10 +8,12 @@ from pathlib import Path
 from safety_runs import behind_proxy, regconform
 from test_allow_list import GIVEN_COURSES, GIVEN_TRACK_IDS, TENANT_ID, subset_profile
 
+from regconform.target.probe import PROBE_BODY
+
 
 def test_two_workers_report_every_request_and_every_restore(tmp_path: Path) -> None:
-    """report.json counts exactly the PUTs the server saw, and each given record is reported
-    put back once."""
+    """report.json counts exactly the PUTs the server saw (the probe's apart, sent once by the
+    command before the workers start), and each given record is reported put back once."""
     with behind_proxy() as proxy:
         profile = subset_profile(tmp_path / "profile.toml", proxy.url)
         run = regconform(
@@ -19,10 +21,12 @@ def test_two_workers_report_every_request_and_every_restore(tmp_path: Path) -> N
             report_dir=tmp_path / "reports",
         )
         puts = [seen for seen in proxy.requests if seen.method == "PUT"]
+    probed = [seen for seen in puts if seen.body == PROBE_BODY]
     assert run.code == 0, run.explain()
     report = run.report()
-    assert report["requests_sent"] == len(puts) > 100
-    assert f"requests: {len(puts)} sent to " in run.stdout
+    assert report["requests_sent"] == len(puts) - len(probed) > 100
+    assert report["probe_requests"] == len(probed) == 3  # two records and the track
+    assert f"requests: {len(puts) - 3} sent (+3 probe) to " in run.stdout
     restored = report["restored"]
     assert sorted(r["record"] for r in restored) == sorted(
         [

@@ -17,7 +17,8 @@ from shrinking (it catches pytest's own failures), and its options (`--record-mo
 
 The package itself exports only what the pytest plugin calls, and imports vcrpy only when a run
 records or replays: `_cassette` (files, matching, in-order playback, the socket guard), `_scrub`,
-`_metadata`, `_plugin`, `_revalidate`, and `command` (the CLI side).
+`_metadata`, `_folder` (where a recording may go), `_plugin`, `_revalidate`, and `command`
+(the CLI side).
 """
 
 from regconform.cassettes._options import add_options, configure

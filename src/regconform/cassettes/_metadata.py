@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from regconform.cassettes._cassette import RERECORD, Interaction, read_cassette
+from regconform.cassettes._folder import METADATA_FILE
 from regconform.cassettes._scrub import Scrubber
 from regconform.errors import ConfigError
 from regconform.settings.profile import Profile
 
-METADATA_FILE = "regconform-cassettes.json"
 FORMAT = "regconform-cassettes/2"  # 2: the generating libraries' versions (`generation`)
 FORMAT_NAME = FORMAT.split("/")[0]
 # The libraries that decide the bytes sent for a seed: a new release may draw other requests.
@@ -179,10 +179,22 @@ def profile_data(profile: Profile) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if v is not None}
 
 
+def _scrubbed_profile(metadata: dict[str, Any], scrubber: Scrubber) -> Any:
+    profile = metadata.get("profile")
+    if not isinstance(profile, dict):
+        return profile
+    redact = scrubber.redactor
+    out = {k: v if k == "base_url" else redact.values(v) for k, v in profile.items()}
+    if isinstance(out.get("base_url"), str):
+        out["base_url"] = redact.url(out["base_url"])
+    return out
+
+
 def write_metadata(folder: Path, metadata: dict[str, Any], scrubber: Scrubber) -> Path:
-    """Write the metadata file; scrubbed as text, like every cassette."""
+    """Write the metadata file; the profile in it is scrubbed value by value, like every
+    cassette (a replay sends its ids again, scrubbed like the recorded paths they match)."""
     path = folder / METADATA_FILE
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"format": FORMAT, **metadata}, indent=2, ensure_ascii=False)
-    path.write_text(scrubber.text(text) + "\n", encoding="utf-8")
+    data = {"format": FORMAT, **metadata, "profile": _scrubbed_profile(metadata, scrubber)}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -32,8 +32,8 @@ from regconform.cassettes._cassette import (
     patched,
     read_cassette,
 )
+from regconform.cassettes._folder import METADATA_FILE, check_record_folder
 from regconform.cassettes._metadata import (
-    METADATA_FILE,
     REPLAYED_SETTINGS,
     Recording,
     changed_contracts,
@@ -115,23 +115,14 @@ def adopt_recorded_settings(config: pytest.Config, recording: Recording) -> None
 
 
 def prepare_folder(folder: Path) -> None:
-    """Empty a cassette folder of an earlier recording; refuse a folder that is someone else's."""
+    """Empty a cassette folder of an earlier recording; refuse a folder that is someone else's,
+    a file, or one that cannot be written."""
+    check_record_folder(folder)
     if (folder / METADATA_FILE).is_file():
         for old in recorded_files(folder):
             old.unlink()
         (folder / METADATA_FILE).unlink()
-    elif folder.is_dir():
-        foreign = [p.name for p in folder.iterdir() if not _ours_to_keep(p)]
-        if foreign:
-            raise ConfigError(
-                f"{folder} holds {foreign[0]} but no {METADATA_FILE}: "
-                "record into an empty folder or an earlier recording's"
-            )
     folder.mkdir(parents=True, exist_ok=True)
-
-
-def _ours_to_keep(path: Path) -> bool:
-    return path.name.startswith((".", "README"))
 
 
 def recorded_files(folder: Path) -> list[Path]:

@@ -1,37 +1,30 @@
 """Scrubbing: what a cassette must never hold, removed before anything is written.
 
 The Authorization header (and cookies) are replaced whole; the token and every other secret of
-the run are replaced wherever they appear (headers, URI, bodies), in the spellings a request or
-response can carry them (as is, percent-encoded, JSON-escaped); `--scrub REGEX` patterns are
-replaced too. Everything becomes `***`, the placeholder the rest of regconform uses.
+the run are redacted where they occur inside a value (regconform.target.redact): a header's
+value, the URI's path, query and fragment (never its host), a JSON body's string values (never
+its keys, and every other byte kept, so a recorded request still matches), a body that is not
+JSON as text; in the spellings a value can carry them (as is, percent-encoded, JSON-escaped).
+`--scrub REGEX` patterns are applied to the same values. Everything becomes `***`, the
+placeholder the rest of regconform uses.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 from vcr import filters
 from vcr.request import Request
 
 from regconform.errors import ConfigError
-from regconform.target.exchange import REDACTED
+from regconform.target.redact import REDACTED, Redactor
 
 # Headers whose whole value is a credential, in requests and in responses.
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-
-
-def _spellings(secret: str) -> list[str]:
-    """The ways `secret` can appear in a URI or a body, longest first."""
-    in_json = {json.dumps(secret, ensure_ascii=a)[1:-1] for a in (True, False)}
-    in_json |= {form.replace("/", "\\/") for form in in_json}  # `\/`: an escape some servers use
-    forms = {secret, quote(secret, safe=""), quote_plus(secret), *in_json}
-    return sorted(forms, key=len, reverse=True)
 
 
 def compile_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -50,27 +43,19 @@ def compile_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
 
 @dataclass(frozen=True)
 class Scrubber:
-    """Replaces secrets and user patterns with `***`; its methods are vcrpy record hooks."""
+    """Redacts secrets and user patterns as `***`; its methods are vcrpy record hooks."""
 
-    secrets: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...] = ()
+    redactor: Redactor
 
     @classmethod
     def build(cls, secrets: Iterable[str], patterns: Iterable[str] = ()) -> Scrubber:
-        spelled = {form for secret in secrets if secret for form in _spellings(secret)}
-        return cls(tuple(sorted(spelled, key=len, reverse=True)), compile_patterns(patterns))
+        return cls(Redactor.of(secrets, compile_patterns(patterns)))
 
     def text(self, value: str) -> str:
-        for secret in self.secrets:
-            value = value.replace(secret, REDACTED)
-        for pattern in self.patterns:
-            value = pattern.sub(REDACTED, value)
-        return value
+        return self.redactor.text(value)
 
     def data(self, value: bytes) -> bytes:
-        # surrogateescape keeps bytes that are not UTF-8 exactly as they were
-        text = value.decode("utf-8", "surrogateescape")
-        return self.text(text).encode("utf-8", "surrogateescape")
+        return self.redactor.data(value)
 
     def any(self, value: Any) -> Any:
         """Scrub a str, bytes, or a list/tuple of them (vcrpy's header values); else as is."""
@@ -80,6 +65,14 @@ class Scrubber:
             return self.data(bytes(value))
         if isinstance(value, (list, tuple)):
             return type(value)(self.any(item) for item in value)
+        return value
+
+    def body(self, value: Any) -> Any:
+        """A body: JSON value by value, anything else as text; str stays str."""
+        if isinstance(value, str):
+            return self.redactor.json_text(value)
+        if isinstance(value, (bytes, bytearray)):
+            return self.data(bytes(value))
         return value
 
     def header(self, name: str, value: Any) -> Any:
@@ -92,11 +85,9 @@ class Scrubber:
     def request(self, request: Request) -> Request:
         """vcrpy's before_record_request: a scrubbed copy (the original is still in flight)."""
         scrubbed = copy.deepcopy(request)
-        scrubbed.uri = self.text(scrubbed.uri)
+        scrubbed.uri = self.redactor.url(scrubbed.uri)
         scrubbed.headers = {k: self.header(k, v) for k, v in scrubbed.headers.items()}
-        body = scrubbed.body
-        if isinstance(body, (str, bytes, bytearray)):
-            scrubbed.body = self.any(body)
+        scrubbed.body = self.body(scrubbed.body)
         return scrubbed
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
@@ -105,10 +96,22 @@ class Scrubber:
         status = response.get("status", {})
         if isinstance(status.get("message"), str):
             status["message"] = self.text(status["message"])
-        response["headers"] = {
-            self.text(k): self.header(k, v) for k, v in response.get("headers", {}).items()
-        }
+        headers = {k: self.header(k, v) for k, v in response.get("headers", {}).items()}
         body = response.get("body", {})
         if isinstance(body.get("string"), (str, bytes)):
-            body["string"] = self.any(body["string"])
+            before = body["string"]
+            body["string"] = self.body(before)
+            if body["string"] != before:  # replayed, the length must match the body
+                _set_length(headers, len(_as_bytes(body["string"])))
+        response["headers"] = headers
         return response
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else value
+
+
+def _set_length(headers: dict[str, Any], length: int) -> None:
+    for name in headers:
+        if name.lower() == "content-length":
+            headers[name] = [str(length)] if isinstance(headers[name], list) else str(length)

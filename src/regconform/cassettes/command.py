@@ -38,7 +38,9 @@ def cassette_args(params: Mapping[str, Any]) -> tuple[str, ...]:
         if params["cassettes"] or params["scrub"]:
             raise ConfigError("--cassettes and --scrub need --record or --replay")
         return ()
-    folder = params["cassettes"] or default_cassettes()
+    from regconform.cassettes._folder import check_record_folder
+
+    folder = check_record_folder(params["cassettes"] or default_cassettes())
     scrubs = [f"--regconform-scrub={pattern}" for pattern in params["scrub"]]
     return ("--regconform-record", f"--regconform-cassettes={folder}", *scrubs)
 

@@ -3,6 +3,8 @@ read by the fixtures, the recorder, the xdist handover and the cassette plugin a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from regconform.errors import EXIT_USAGE
@@ -42,10 +44,10 @@ class SuitesRan:
         self.ran = session.config.stash.get(RESULTS_KEY, None) is not None
 
 
-def run_suites(args: list[str]) -> int:
+def run_suites(args: list[str], plugins: Sequence[object] = ()) -> int:
     """`pytest.main(args)` on the suites; a run that collected no suite test is a usage error."""
     watch = SuitesRan()
-    code = int(pytest.main(args, plugins=[watch]))
+    code = int(pytest.main(args, plugins=[*plugins, watch]))
     if code == pytest.ExitCode.NO_TESTS_COLLECTED and not watch.ran:
         return EXIT_USAGE
     return code

@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from regconform.report.html import render_report
-from regconform.report.run_record import REPORT_JSON, scrubbed, write_run_record
+from regconform.report.run_record import REPORT_JSON, write_run_record
 
 REPORT_HTML = "report.html"
 JUNIT_XML = "junit.xml"  # written by pytest's junitxml; `regconform run` asks for it there
 
 
 def write_reports(folder: Path, record: dict[str, Any], secrets: tuple[str, ...]) -> list[Path]:
-    """Write report.json, then report.html from what was written; return both paths."""
+    """Write report.json, then report.html from what was written (so from redacted values:
+    the page is never redacted as text); return both paths."""
     json_path, html_path = folder / REPORT_JSON, folder / REPORT_HTML
     write_run_record(json_path, record, secrets)
     written = json.loads(json_path.read_text(encoding="utf-8"))
-    html_path.write_text(scrubbed(render_report(written), secrets), encoding="utf-8")
+    html_path.write_text(render_report(written), encoding="utf-8")
     return [json_path, html_path]

@@ -17,6 +17,7 @@ from regconform.catalogue.contracts import load_contracts
 from regconform.judging.results import RequirementResult, RunResults
 from regconform.settings.config import RunConfig
 from regconform.settings.profile import Profile
+from regconform.target.redact import Redactor
 from regconform.target.sent import SentTotals
 
 REPORT_JSON = "report.json"
@@ -77,6 +78,7 @@ def run_record(
     sent: SentTotals | None,
     started: datetime | None = None,
     exit_status: int | None = None,
+    probe_requests: int = 0,
 ) -> dict[str, Any]:
     finished = datetime.now(UTC)
     started = started or finished
@@ -105,6 +107,7 @@ def run_record(
         "baseline": str(baseline.path) if baseline.path else None,
         "dry_run": config.dry_run,
         "requests_sent": sent.count if sent else 0,
+        "probe_requests": probe_requests,  # the configuration probe's, before the tests
         "request_log_sha256": sent.sha256 if sent else None,
         "stopped": results.stopped,
         "internal_errors": results.internal_errors,
@@ -117,13 +120,42 @@ def run_record(
     }
 
 
-def scrubbed(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:  # belt and braces: nothing we record should hold it anyway
-        text = text.replace(secret, "***")
-    return text
+# Where text from the wire lands in a requirement's record (the request and the answer of its
+# last failure, a skip's reason) and in a restore's: the places a secret could reach.
+WIRE_FIELDS = frozenset({"message", "note", "failure", "skipped_reasons"})
+RESTORE_WIRE_FIELDS = frozenset({"detail"})
+
+
+def redacted(record: dict[str, Any], secrets: tuple[str, ...]) -> dict[str, Any]:
+    """The record with each secret redacted inside the values that come from the wire, and in
+    the base URL's path; every key, and every value of our own, is kept as it was. (Belt and
+    braces: curl lines and answers are redacted where they are made.)"""
+    redact = Redactor.of(secrets)
+    if not redact:
+        return record
+
+    def fields(entry: Any, wire: frozenset[str]) -> Any:
+        if not isinstance(entry, dict):
+            return redact.values(entry)
+        return {k: redact.values(v) if k in wire else v for k, v in entry.items()}
+
+    out = dict(record)
+    if isinstance(out.get("base_url"), str):
+        out["base_url"] = redact.url(out["base_url"])
+    if isinstance(out.get("requirements"), dict):
+        out["requirements"] = {
+            rid: fields(entry, WIRE_FIELDS) for rid, entry in out["requirements"].items()
+        }
+    if isinstance(out.get("restored"), list):
+        out["restored"] = [fields(entry, RESTORE_WIRE_FIELDS) for entry in out["restored"]]
+    return out
 
 
 def write_run_record(path: Path, record: dict[str, Any], secrets: tuple[str, ...]) -> None:
-    text = json.dumps(record, indent=2, sort_keys=False, ensure_ascii=False, default=str)
+    """Write report.json: redacted value by value, never as text (a secret as short as `t`
+    must not eat into `"dry_run": true`)."""
+    text = json.dumps(
+        redacted(record, secrets), indent=2, sort_keys=False, ensure_ascii=False, default=str
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scrubbed(text, secrets) + "\n", encoding="utf-8")
+    path.write_text(text + "\n", encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from collections.abc import Iterator
@@ -10,6 +9,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
+import pytest
 
 from regconform.cassettes.command import cassette_args, replay_run
 from regconform.catalogue.contracts import load_contracts
@@ -17,11 +17,14 @@ from regconform.catalogue.data import suites_dir, workspace
 from regconform.catalogue.requirements import load_catalogue
 from regconform.errors import EXIT_USAGE, ConfigError
 from regconform.harness.session import run_suites
-from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
+from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.run.plugin.options import NO_PREFLIGHT, REPORTS
-from regconform.settings.config import Overrides, build_config
+from regconform.run.plugin.prepared import Prepared
+from regconform.settings.config import Overrides, RunConfig, build_config
 from regconform.target.embedded import embedded_server
 from regconform.target.preflight import check_reachable
+from regconform.target.probe import ProbeRun
+from regconform.target.token import with_token
 
 # The pytest configuration of the suites run: our own (empty), never the current folder's.
 PYTEST_CONFIG = Path(__file__).with_name("suites.ini")
@@ -50,16 +53,45 @@ class OneLineUsageErrors(click.Command):
             raise  # not reached: fail() exits
 
 
-@contextmanager
-def target(base_url: str | None, profile: Path | None) -> Iterator[tuple[str | None, Path | None]]:
-    """The user's target, or the embedded reference server when none is given."""
-    if base_url or profile:
-        yield base_url, profile
+def check_pytest_options(extra: tuple[str, ...]) -> None:
+    """The options passed on to pytest, parsed by pytest's own parser now (no session starts):
+    an unknown one is a one-line usage error before a server starts or a request is sent."""
+    if not extra:
         return
-    os.environ.setdefault(TOKEN_ENV, DEFAULT_TOKEN)
+    from _pytest.config import _prepareconfig
+
+    try:
+        config = _prepareconfig(pytest_args(Overrides(), (), extra))
+    except pytest.UsageError as exc:
+        lines = str(exc).splitlines() or [""]
+        said = next((line.split(": error: ", 1)[1] for line in lines if ": error: " in line), None)
+        raise ConfigError(f"pytest: {said or lines[0]}") from None
+    config._ensure_unconfigure()
+
+
+@contextmanager
+def target(
+    base_url: str | None, profile: Path | None
+) -> Iterator[tuple[str | None, Path | None, str | None]]:
+    """The user's target, or the embedded reference server when none is given; with the token
+    the target takes when it is ours (the embedded server's own, whatever the user exported)."""
+    if base_url or profile:
+        yield base_url, profile, None
+        return
     with embedded_server() as (url, written_profile):
         click.echo(f"regconform: no target given; testing the embedded reference server at {url}")
-        yield None, written_profile
+        yield None, written_profile, DEFAULT_TOKEN
+
+
+def prepared(config: RunConfig) -> Prepared:
+    """Before pytest: the token (minted if [auth] says so), then, unless nothing is to be sent,
+    the preflight and the configuration probe. Any of them wrong: a ConfigError."""
+    if config.dry_run:
+        return Prepared(config.token)
+    config = with_token(config)
+    check_reachable(config.base_url, config.timeout, config.profile.tls)
+    probed = ProbeRun(config).check()
+    return Prepared(config.token, config.extra_secrets, probed)
 
 
 def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
@@ -215,10 +247,15 @@ def run(
     """Run the conformance suites against a server (default: the embedded reference server).
 
     Exit codes: 0 conformant, 1 nonconformance found, 2 interrupted, 3 internal error,
-    4 usage or configuration error (bad profile, unset token variable, unreachable target).
+    4 usage or configuration error (bad profile, unset token variable, refused token grant,
+    unreachable target, or a setup the configuration probe finds wrong).
     """
-    # -- recorded cassettes: a replay needs no target, token or preflight --
     params = click.get_current_context().params
+    try:
+        check_pytest_options(pytest_extra)
+    except ConfigError as exc:
+        fail(str(exc))
+    # -- recorded cassettes: a replay needs no target, token or preflight --
     if replay:
         sys.exit(replay_run(params, pytest_args, SUITES))
     try:
@@ -233,7 +270,7 @@ def run(
             # Contracts and catalogue first: broken data is a one-line error, not a crash in pytest.
             load_contracts()
             load_catalogue()
-            base_url, profile = stack.enter_context(target(base_url, profile))
+            base_url, profile, own_token = stack.enter_context(target(base_url, profile))
             flags = Overrides(
                 profile_path=profile,
                 base_url=base_url,
@@ -247,11 +284,10 @@ def run(
                 rate_limit=rate_limit,
                 report_dir=report_dir,
                 baseline_path=baseline,
+                token=own_token,
             )
-            config = build_config(flags)
-            if not dry_run:
-                check_reachable(config.base_url, config.timeout)
+            ready = prepared(build_config(flags))
         except ConfigError as exc:
             fail(str(exc))
-        code = run_suites(pytest_args(flags, suites, pytest_extra))
+        code = run_suites(pytest_args(flags, suites, pytest_extra), plugins=[ready])
     sys.exit(code)

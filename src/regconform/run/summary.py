@@ -28,6 +28,7 @@ def write_summary(
     config: RunConfig,
     sent: SentTotals | None,
     reports: list[Path] | None = None,
+    probed: int = 0,
 ) -> None:
     tr.section("regconform: requirements", sep="=")
     for rid, level, verdict, checked, note in results.rows():
@@ -44,7 +45,9 @@ def write_summary(
             tr.write_line(line)
     if sent is not None:
         tr.write_line(
-            f"requests: {sent.count} {'would be sent' if config.dry_run else 'sent'} to "
+            f"requests: {sent.count} {'would be sent' if config.dry_run else 'sent'}"
+            + (f" (+{probed} probe)" if probed else "")
+            + " to "
             f"{config.base_url}, seed {config.seed}, "
             f"request log sha256 {sent.sha256[:16]}"
             + (f", {sent.throttled} answered 429 and retried" if sent.throttled else "")

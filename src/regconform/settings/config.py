@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from regconform.catalogue.requirements import FAILING_LEVELS, Level, load_catalogue
-from regconform.errors import ConfigError
+from regconform.errors import ConfigError, check_output_folder
+from regconform.settings.auth import AuthSpec
 from regconform.settings.baseline import Baseline, load_baseline
 from regconform.settings.profile import Profile, check_base_url, load_profile, parse_profile
 
@@ -31,13 +32,21 @@ class RunConfig:
     max_requests: int | None = None
     rate_limit: float | None = None
     report_dir: Path | None = None
-    extra_secrets: tuple[str, ...] = ()
+    extra_secrets: tuple[str, ...] = field(default=(), repr=False)
     baseline: Baseline = field(default_factory=Baseline)  # accepted deviations (--baseline)
+    # Set: the token is minted before the run (regconform.target.token), `token` is empty
+    # until then. None: the token is the value of `token_env` (or was given by the caller).
+    auth: AuthSpec | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Every value to scrub from anything written."""
+        """Every value to redact from anything written."""
         return tuple(s for s in (self.token, *self.extra_secrets) if s)
+
+    @property
+    def token_source(self) -> str:
+        """Where the token comes from, for messages (never the token)."""
+        return self.auth.describe() if self.auth else f"the token in {self.token_env}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,10 @@ class Overrides:
     rate_limit: float | None = None
     report_dir: Path | None = None
     baseline_path: Path | None = None
+    # A token decided by the caller, not by the user's settings: the embedded reference
+    # server's own, or one minted before the run and handed to pytest (never a flag: a
+    # command line is visible to every user of the machine).
+    token: str | None = field(default=None, repr=False)
 
 
 def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunConfig:
@@ -68,8 +81,11 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
     if not base_url:
         raise ConfigError("no target: give --base-url URL or a --profile with base_url")
     token_env = flags.token_env or profile.token_env
-    token = env.get(token_env)
-    if not token and not flags.dry_run:
+    # The token: given by the caller, else minted as [auth] says (unless --token-env names a
+    # variable: a flag wins over the profile), else the variable's value.
+    auth = profile.auth if not flags.token and not flags.token_env else None
+    token = flags.token or ("" if auth else env.get(token_env))
+    if not token and not auth and not flags.dry_run:
         raise ConfigError(f"the token variable {token_env} is not set (export it, or --token-env)")
     level = flags.level or env.get("REGCONFORM_LEVEL") or "must"
     if level not in FAILING_LEVELS:
@@ -91,7 +107,10 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         dry_run=flags.dry_run,
         max_requests=flags.max_requests,
         rate_limit=flags.rate_limit,
-        report_dir=flags.report_dir,
+        report_dir=check_output_folder(flags.report_dir, "--report-dir")
+        if flags.report_dir
+        else None,
+        auth=None if flags.dry_run else auth,
         baseline=load_baseline(flags.baseline_path, load_catalogue())
         if flags.baseline_path
         else Baseline(),

@@ -8,9 +8,32 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from regconform.catalogue.contracts import COURSE_REQUEST_SCHEMA, load_contracts
 from regconform.errors import ConfigError, read_user_file
+from regconform.settings.auth import AuthSpec, parse_auth
+from regconform.settings.fields import existing_file, reject_unknown, string, strings, table
 
 DEFAULT_TOKEN_ENV = "REGCONFORM_TOKEN"
+COURSE = "course_registrations"
+TRACKS = "event_track_registrations"
+TLS_KEYS = ("ca_bundle", "client_cert", "client_key")
+KNOWN_KEYS = {"base_url", "token_env", *TLS_KEYS, "auth", COURSE, TRACKS}
+COURSE_KEYS = {
+    "tenant_id",
+    "registration_ids",
+    "locked_registration_id",
+    "other_tenant_id",
+    "fixed_fields",
+    "baseline_bodies",
+}
+TRACK_KEYS = {
+    "event_id",
+    "track_id",
+    "registration_ids",
+    "statuses",
+    "failed_ids_pointer",
+    "restore_status",
+}
 
 
 @dataclass(frozen=True)
@@ -39,19 +62,41 @@ class TrackSection:
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    """Files for TLS to the target: a private CA, and a client certificate (and its key)."""
+
+    ca_bundle: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     base_url: str | None
     token_env: str
     course: CourseSection | None
     tracks: TrackSection | None
     path: Path | None = None
+    tls: TlsFiles = field(default_factory=TlsFiles)
+    auth: AuthSpec | None = None  # how to mint the token; None: read it from token_env
 
 
 def check_base_url(url: str) -> str:
-    """Return `url` without a trailing slash, or raise ConfigError if it is not an http(s) URL."""
+    """Return `url` without a trailing slash, or raise ConfigError if it is not an http(s) URL
+    of a host and an optional path prefix (no user name or password, query or fragment)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"base URL {url!r} is not an http:// or https:// URL with a host")
+    if "@" in parts.netloc:
+        shown = f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}"
+        raise ConfigError(
+            f"base URL {shown} carries a user name or password: credentials go in the token "
+            "variable or [auth], never in the URL (it is written into every report)"
+        )
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ConfigError(
+            f"base URL {url!r} has a query or fragment: give the scheme, host and path prefix only"
+        )
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
@@ -59,32 +104,18 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def _strings(section: str, key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"profile [{section}] {key} must be a non-empty list of strings")
-    return tuple(value)
-
-
-def _string(section: str, key: str, raw: dict[str, Any], required: bool = True) -> str | None:
-    value = raw.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"profile [{section}] needs {key} as a non-empty string")
-    return value
-
-
-def _table(section: str, key: str, raw: dict[str, Any]) -> dict[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"profile [{section}] {key} must be a table")
-    return value
+def course_fields() -> set[str]:
+    """The fields of a course registration update, as the contract documents them."""
+    contracts = load_contracts()
+    schema = contracts.component(contracts.course_openapi, COURSE_REQUEST_SCHEMA)
+    return set(schema.get("properties", {}))
 
 
 def _course(raw: dict[str, Any]) -> CourseSection:
-    name = "course_registrations"
-    baselines = _table(name, "baseline_bodies", raw)
-    registration_ids = _strings(name, "registration_ids", raw.get("registration_ids"))
+    name = COURSE
+    reject_unknown(name, raw, COURSE_KEYS)
+    baselines = table(name, "baseline_bodies", raw)
+    registration_ids = strings(name, "registration_ids", raw.get("registration_ids"))
     for record_id, body in baselines.items():
         if not isinstance(body, dict):
             raise ConfigError(f"profile [{name}.baseline_bodies] {record_id} must be a table")
@@ -93,37 +124,44 @@ def _course(raw: dict[str, Any]) -> CourseSection:
                 f"profile [{name}.baseline_bodies] names {record_id!r}, "
                 "which is not in registration_ids"
             )
+    fixed_fields = table(name, "fixed_fields", raw)
+    reject_unknown(f"{name}.fixed_fields", fixed_fields, course_fields())
     return CourseSection(
-        tenant_id=str(_string(name, "tenant_id", raw)),
+        tenant_id=str(string(name, "tenant_id", raw)),
         registration_ids=registration_ids,
-        locked_registration_id=_string(name, "locked_registration_id", raw, required=False),
-        other_tenant_id=_string(name, "other_tenant_id", raw, required=False),
-        fixed_fields=_table(name, "fixed_fields", raw),
+        locked_registration_id=string(name, "locked_registration_id", raw, required=False),
+        other_tenant_id=string(name, "other_tenant_id", raw, required=False),
+        fixed_fields=fixed_fields,
         baseline_bodies=baselines,
     )
 
 
 def _tracks(raw: dict[str, Any]) -> TrackSection:
-    name = "event_track_registrations"
+    name = TRACKS
+    reject_unknown(name, raw, TRACK_KEYS)
     statuses = raw.get("statuses")
     return TrackSection(
-        event_id=str(_string(name, "event_id", raw)),
-        track_id=str(_string(name, "track_id", raw)),
-        registration_ids=_strings(name, "registration_ids", raw.get("registration_ids")),
-        statuses=_strings(name, "statuses", statuses) if statuses is not None else (),
+        event_id=str(string(name, "event_id", raw)),
+        track_id=str(string(name, "track_id", raw)),
+        registration_ids=strings(name, "registration_ids", raw.get("registration_ids")),
+        statuses=strings(name, "statuses", statuses) if statuses is not None else (),
         failed_ids_pointer=str(raw.get("failed_ids_pointer", "/failed_registration_ids")),
-        restore_status=_string(name, "restore_status", raw, required=False),
+        restore_status=string(name, "restore_status", raw, required=False),
     )
 
 
-KNOWN_KEYS = {"base_url", "token_env", "course_registrations", "event_track_registrations"}
+def _tls(raw: dict[str, Any], path: Path | None) -> TlsFiles:
+    """The TLS files, each checked to exist (a relative path is read from the profile's folder)."""
+    folder = path.parent if path else None
+    files = TlsFiles(*(existing_file("", key, raw, folder) for key in TLS_KEYS))
+    if files.client_key and not files.client_cert:
+        raise ConfigError("profile client_key needs client_cert (the certificate it belongs to)")
+    return files
 
 
 def parse_profile(raw: dict[str, Any], path: Path | None = None) -> Profile:
     """Validate a decoded profile; every problem is a one-line ConfigError."""
-    unknown = sorted(set(raw) - KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(f"profile has unknown key(s): {', '.join(unknown)}")
+    reject_unknown("", raw, KNOWN_KEYS)
     base_url = raw.get("base_url")
     if base_url is not None:
         if not isinstance(base_url, str):
@@ -132,21 +170,21 @@ def parse_profile(raw: dict[str, Any], path: Path | None = None) -> Profile:
     token_env = raw.get("token_env", DEFAULT_TOKEN_ENV)
     if not isinstance(token_env, str) or not token_env.isidentifier():
         raise ConfigError("profile token_env must name an environment variable")
-    sections = {key: raw.get(key) for key in ("course_registrations", "event_track_registrations")}
+    sections = {key: raw.get(key) for key in (COURSE, TRACKS)}
     for key, value in sections.items():
         if value is not None and not isinstance(value, dict):
             raise ConfigError(f"profile {key} must be a table")
-    course, tracks = sections["course_registrations"], sections["event_track_registrations"]
+    course, tracks = sections[COURSE], sections[TRACKS]
     if course is None and tracks is None:
-        raise ConfigError(
-            "profile has neither [course_registrations] nor [event_track_registrations]"
-        )
+        raise ConfigError(f"profile has neither [{COURSE}] nor [{TRACKS}]")
     return Profile(
         base_url=base_url,
         token_env=token_env,
         course=_course(course) if course is not None else None,
         tracks=_tracks(tracks) if tracks is not None else None,
         path=path,
+        tls=_tls(raw, path),
+        auth=parse_auth(raw["auth"]) if "auth" in raw else None,
     )
 
 

@@ -10,7 +10,10 @@ from typing import Any
 
 import jsonpointer
 
-REDACTED = "***"
+from regconform.target.redact import REDACTED, Redactor
+
+__all__ = ["REDACTED", "Exchange", "SentRequest"]
+
 _NOT_JSON = object()
 
 
@@ -20,14 +23,22 @@ class SentRequest:
     url: str
     headers: dict[str, str]  # Authorization already redacted
     body: bytes | None
+    # Values never shown: curl lines and response descriptions redact them wherever they occur
+    # (a server may echo the token in a body).
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def redactor(self) -> Redactor:
+        return Redactor.of(self.secrets)
 
     def curl(self, limit: int = 2000) -> str:
         """A curl line reproducing the request, token redacted, long bodies cut."""
-        parts = ["curl", "-X", self.method, shlex.quote(self.url)]
+        redact = self.redactor
+        parts = ["curl", "-X", self.method, shlex.quote(redact.url(self.url))]
         for name, value in self.headers.items():
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
+            parts += ["-H", shlex.quote(f"{name}: {redact.text(value)}")]
         if self.body is not None:
-            text = self.body.decode("utf-8", "replace")
+            text = redact.json_text(self.body.decode("utf-8", "replace"))
             if len(text) > limit:
                 text = text[:limit] + "...(cut)"
             parts += ["--data-raw", shlex.quote(text)]
@@ -78,7 +89,13 @@ class Exchange:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     def describe(self, limit: int = 600) -> str:
-        """Status, content type and the start of the body, for failure messages."""
-        text = self.body[:limit].decode("utf-8", "replace")
-        more = "...(cut)" if len(self.body) > limit else ""
+        """Status, content type and the start of the body (secrets redacted), for failure
+        messages."""
+        redact = self.request.redactor
+        if redact:
+            whole = redact.json_text(self.body.decode("utf-8", "replace"))
+            text, more = whole[:limit], "...(cut)" if len(whole) > limit else ""
+        else:
+            text = self.body[:limit].decode("utf-8", "replace")
+            more = "...(cut)" if len(self.body) > limit else ""
         return f"HTTP {self.status} {self.media_type or '(no content type)'} {text}{more}"

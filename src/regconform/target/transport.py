@@ -21,6 +21,7 @@ import urllib3.exceptions
 from regconform.settings.profile import Profile
 from regconform.target.deadline import AnswerOverdue, answer_deadline
 from regconform.target.exchange import REDACTED, Exchange, SentRequest
+from regconform.target.http import http_session, tls_failure
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_429_RETRIES = 3
@@ -122,6 +123,7 @@ class Target:
         dry_run: bool = False,
         max_requests: int | None = None,
         rate_limit: float | None = None,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.allow = AllowList(profile)
@@ -135,8 +137,9 @@ class Target:
         self._interval = 1.0 / rate_limit if rate_limit else 0.0
         self._last_sent = 0.0
         self._failures: list[str] = []  # consecutive transport failures; the breaker reads it
-        self._session = requests.Session()
-        self._session.trust_env = False  # never route through a proxy from the environment
+        self._secrets = tuple(s for s in (token, *secrets) if s)
+        # The profile's TLS files; the environment's proxies, never for loopback.
+        self._session = http_session(self.base_url, profile.tls)
 
     def close(self) -> None:
         self._session.close()
@@ -193,7 +196,9 @@ class Target:
             k: (f"Bearer {REDACTED}" if k == "Authorization" and auth == "valid" else v)
             for k, v in headers.items()
         }
-        sent = SentRequest("PUT", self.base_url + path_and_query, shown, raw_body)
+        sent = SentRequest(
+            "PUT", self.base_url + path_and_query, shown, raw_body, secrets=self._secrets
+        )
         if self._dry_run:
             self.log.add("PUT", path_and_query, raw_body, self.current_requirements)
             return Exchange(sent, 0, {}, b"", sent_json=body, dry_run=True)
@@ -254,6 +259,9 @@ class Target:
         except (requests.Timeout, urllib3.exceptions.TimeoutError):
             raise self._failed(f"no answer within {self._timeout[1]:g} s: {where}") from None
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            tls = tls_failure(sent.url, exc)
+            if tls:
+                raise self._failed(f"{tls}: {where}") from None
             reason = _short_reason(exc)
             raise self._failed(f"connection failed ({reason}): {where}") from None
         self._failures.clear()

@@ -10,10 +10,9 @@ from regconform.catalogue.requirements import Requirement, load_catalogue
 from regconform.errors import ConfigError
 from regconform.harness.session import CONFIG_KEY, RESULTS_KEY
 from regconform.judging.results import RunResults
-from regconform.run.plugin.options import overrides
 from regconform.run.plugin.preflight import check_once
+from regconform.run.plugin.prepared import prepare, run_config_of
 from regconform.run.plugin.seeding import configure_tests
-from regconform.settings.config import build_config
 
 
 def suite_items(items: list[pytest.Item]) -> list[pytest.Item]:
@@ -27,9 +26,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not hasattr(config, "workerinput"):
         check_once(config)  # done at session start, unless the suites activated the plugin later
     try:
-        run_config = build_config(overrides(config))
+        run_config = run_config_of(config)
         catalogue = load_catalogue()
         load_contracts()
+        run_config = prepare(config, run_config)  # the token, then the probe: before any test
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[CONFIG_KEY] = run_config

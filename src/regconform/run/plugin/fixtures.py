@@ -41,6 +41,7 @@ def target(regconform_config: RunConfig, pytestconfig: pytest.Config) -> Iterato
         dry_run=cfg.dry_run,
         max_requests=cfg.max_requests,
         rate_limit=cfg.rate_limit,
+        secrets=cfg.extra_secrets,
     )
     pytestconfig.stash[TARGET_KEY] = session_target
     yield session_target

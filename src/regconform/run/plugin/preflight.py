@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from regconform.errors import ConfigError
-from regconform.run.plugin.options import NO_PREFLIGHT_DEST, overrides
-from regconform.settings.config import RunConfig, build_config
+from regconform.run.plugin.options import NO_PREFLIGHT_DEST
+from regconform.run.plugin.prepared import run_config_of
+from regconform.settings.config import RunConfig
 from regconform.target.preflight import check_reachable
 
 CHECKED = pytest.StashKey[bool]()
@@ -26,9 +27,9 @@ def check_once(config: pytest.Config) -> None:
         return
     config.stash[CHECKED] = True
     try:
-        run_config = build_config(overrides(config))
+        run_config = run_config_of(config)  # with the token `regconform run` settled
         if needs_preflight(config, run_config):
-            check_reachable(run_config.base_url, run_config.timeout)
+            check_reachable(run_config.base_url, run_config.timeout, run_config.profile.tls)
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
 

@@ -28,9 +28,9 @@ from regconform.judging.coverage import PROPERTY as COVERAGE
 from regconform.judging.results import PROPERTY, RunResults
 from regconform.report.files import write_reports
 from regconform.report.run_record import run_record
-from regconform.run.plugin.options import overrides, report_folder
+from regconform.run.plugin.options import report_folder
+from regconform.run.plugin.prepared import probe_requests, run_config_of
 from regconform.run.summary import write_summary
-from regconform.settings.config import build_config
 from regconform.target.restore import record_entry, summary_lines
 
 
@@ -56,7 +56,7 @@ class RunRecorder:
         results = self.config.stash.get(RESULTS_KEY, None)
         if results is None:
             try:
-                run_config = build_config(overrides(self.config))
+                run_config = run_config_of(self.config)
             except ConfigError:
                 return None
             self.config.stash[CONFIG_KEY] = run_config
@@ -102,7 +102,12 @@ class RunRecorder:
             return  # nothing ran, or an xdist worker: the controller writes the reports
         folder = report_folder(self.config)
         record = run_record(
-            results, run_config, sent_totals(self.config), self.started, int(session.exitstatus)
+            results,
+            run_config,
+            sent_totals(self.config),
+            self.started,
+            int(session.exitstatus),
+            probe_requests(self.config),
         )
         record["restored"] = record_entry(self.config.stash.get(RESTORED_KEY, []))
         self.written = write_reports(folder, record, run_config.secrets)
@@ -122,7 +127,8 @@ class RunRecorder:
             return
         junit = getattr(config.option, "xmlpath", None)  # --junitxml, or ours (activation)
         written = [*([Path(junit)] if junit and self._wrote(Path(junit)) else []), *self.written]
-        write_summary(terminalreporter, results, run_config, sent_totals(config), written)
+        sent = sent_totals(config)
+        write_summary(terminalreporter, results, run_config, sent, written, probe_requests(config))
         for line in summary_lines(config.stash.get(RESTORED_KEY, [])):
             terminalreporter.write_line(line)
         if self.outcome:

@@ -1,0 +1,168 @@
+"""One exit-code contract for every command: a usage or configuration error is one line and
+exit 4 (never click's 2), before anything is sent; Ctrl-C is exit 2 wherever it lands (never
+click's 1), the preflight, the probe and the embedded server's start included."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from faulty_server import FaultyServer
+from safety_runs import REPO, TOKEN, TRACEBACK, write_profile
+
+from regconform.reference.fixtures import TOKEN_ENV
+from regconform.run.cli import COMMANDS
+
+# Each case: the arguments, given a temporary folder and the URL of a counting server.
+Args = Callable[[Path, str], list[str]]
+
+
+def a_file(tmp_path: Path) -> Path:
+    path = tmp_path / "a-file"
+    path.write_text("not a folder")
+    return path
+
+
+BAD_USE: dict[str, Args] = {
+    "no command": lambda t, u: [],
+    "unknown command": lambda t, u: ["bogus"],
+    "unknown top-level option": lambda t, u: ["--bogus"],
+    **{f"{name}: unknown option": (lambda t, u, n=name: [n, "--bogus"]) for name in COMMANDS},
+    "run: unknown option for pytest": lambda t, u: ["run", "--base-url", u, "--bogus"],
+    "run: bad option value": lambda t, u: ["run", "--base-url", u, "--timeout", "0"],
+    "run: bad option value for pytest": lambda t, u: ["run", "--base-url", u, "-n", "x"],
+    "run: missing profile": lambda t, u: ["run", "--profile", str(t / "none.toml")],
+    "run: missing baseline": lambda t, u: ["run", "--base-url", u, "--baseline", str(t / "b")],
+    "run: report folder is a file": lambda t, u: [
+        *("run", "--base-url", u, "--report-dir", str(a_file(t)))
+    ],
+    "run: report folder under a file": lambda t, u: [
+        *("run", "--base-url", u, "--report-dir", str(a_file(t) / "reports"))
+    ],
+    "run: cassette folder is a file": lambda t, u: [
+        *("run", "--base-url", u, "--record", "--cassettes", str(a_file(t)))
+    ],
+    "run --replay: missing cassettes": lambda t, u: [
+        *("run", "--replay", "--cassettes", str(t / "none"))
+    ],
+    "serve: bad option value": lambda t, u: ["serve", "--port", "x"],
+    "serve: unusable database": lambda t, u: ["serve", "--db", str(a_file(t) / "x.db")],
+    "derive: bad option value": lambda t, u: ["derive", "--contracts", str(a_file(t))],
+    "derive: missing contracts": lambda t, u: ["derive", "--contracts", str(t / "none")],
+    "mutants: extra argument": lambda t, u: ["mutants", "extra"],
+    "selftest: bad option value": lambda t, u: ["selftest", "--jobs", "0"],
+    "selftest: unknown mutant": lambda t, u: ["selftest", "--mutant", "bogus"],
+    "revalidate: extra argument": lambda t, u: ["revalidate", "extra"],
+    "revalidate: missing cassettes": lambda t, u: ["revalidate", "--cassettes", str(t / "none")],
+    "report: no subcommand": lambda t, u: ["report"],
+    "report: unknown subcommand": lambda t, u: ["report", "bogus"],
+    "report html: missing argument": lambda t, u: ["report", "html"],
+    "report html: missing file": lambda t, u: ["report", "html", str(t / "report.json")],
+    "report html: option without value": lambda t, u: ["report", "html", "x.json", "-o"],
+    "report compare: missing argument": lambda t, u: ["report", "compare"],
+    "report compare: missing file": lambda t, u: ["report", "compare", str(t / "r.json")],
+}
+
+
+@pytest.fixture(scope="module")
+def counting_server() -> Iterator[FaultyServer]:
+    """A server that answers anything: a request reaching it is a request sent too early."""
+    with FaultyServer("forward") as server:
+        yield server
+
+
+@pytest.mark.parametrize("args", BAD_USE.values(), ids=BAD_USE.keys())
+def test_bad_use_is_one_line_and_exit_4(
+    tmp_path: Path, counting_server: FaultyServer, args: Args
+) -> None:
+    """Every command, every kind of bad use: exit 4, one line on stderr, nothing sent."""
+    before = counting_server.connections
+    done = subprocess.run(
+        [sys.executable, "-m", "regconform", *args(tmp_path, counting_server.url)],
+        cwd=tmp_path,  # nothing lands in the repository, whatever a command writes
+        env={**os.environ, TOKEN_ENV: TOKEN, "REGCONFORM_CONTRACTS": str(REPO / "contracts")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 4, output
+    assert done.stderr.startswith("regconform") and done.stderr.count("\n") == 1, done.stderr
+    assert TRACEBACK not in output
+    assert counting_server.connections == before  # checked before the first request
+
+
+# ---- Ctrl-C -----------------------------------------------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def interrupted_when(args: list[str], ready: Callable[[subprocess.Popen[str]], bool]) -> str:
+    """Start `regconform <args>`, send SIGINT once `ready`, return its output; exit 2 asserted."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "regconform", *args],
+        cwd=REPO,
+        env={**os.environ, TOKEN_ENV: TOKEN},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready(process):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "never got there"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 2, stdout + stderr
+    assert TRACEBACK not in stdout + stderr
+    assert "regconform: interrupted" in stderr
+    return stdout + stderr
+
+
+@pytest.mark.parametrize(
+    ("fault", "waiting_for"), [("hang", "HEAD"), ("hang-put", "PUT")], ids=["preflight", "probe"]
+)
+def test_ctrl_c_before_the_tests_is_exit_2(tmp_path: Path, fault: str, waiting_for: str) -> None:
+    """Ctrl-C while the preflight's HEAD or the probe's PUT waits for an answer: exit 2."""
+    with FaultyServer(fault) as server:
+        profile = write_profile(tmp_path / "p.toml", server.url)
+        args = ["run", "--profile", str(profile), "--timeout", "60", "--report-dir", str(tmp_path)]
+        interrupted_when(args, lambda _: any(s.method == waiting_for for s in server.requests))
+
+
+def test_ctrl_c_while_the_embedded_server_starts_is_exit_2(tmp_path: Path) -> None:
+    """Ctrl-C as soon as the embedded server's process exists: exit 2, and it is stopped."""
+    started: list[int] = []
+
+    def server_started(process: subprocess.Popen[str]) -> bool:
+        started[:] = children_of(process.pid)
+        return bool(started)
+
+    interrupted_when(["run", "--report-dir", str(tmp_path)], server_started)
+    time.sleep(0.5)
+    assert not [pid for pid in started if Path(f"/proc/{pid}").exists()], "server left running"

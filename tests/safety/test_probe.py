@@ -110,7 +110,7 @@ def test_plain_pytest_probes_too(tmp_path: Path) -> None:
     with behind_proxy() as proxy:
         profile = write_profile(tmp_path / "p.toml", proxy.url)
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "suites", "--profile", str(profile)],
+            [sys.executable, "-m", "pytest", "suites", "--regconform-profile", str(profile)],
             cwd=REPO,
             env={**os.environ, TOKEN_ENV: "not-the-token"},
             capture_output=True,

@@ -29,6 +29,9 @@ APPLIED_UPDATE = (
     cr.version_increases,
     cr.last_modified_not_earlier,
 )
+# The rules of a valid update that need an earlier answer for the same record: a test that
+# updates a record once (a door test's control) cannot claim them.
+NEEDS_HISTORY = (cr.created_fields_unchanged, cr.version_increases)
 TRACK_OUTCOME = (
     etr.track_status_documented,
     etr.all_succeeded_is_200,

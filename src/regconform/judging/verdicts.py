@@ -79,8 +79,13 @@ class Verdicts:
         catalogue: dict[str, Requirement],
         failing_level: Level,
         waived: frozenset[str] = frozenset(),
+        cited: frozenset[str] | None = None,
     ) -> None:
         self.catalogue = catalogue
+        # The ids the test claims to verify. A rule it judges only in passing (the controls'
+        # rules on an answer that could not show them) is evidence when it applies, nothing
+        # when it does not: its "not applicable" would not say the test tried.
+        self.cited = cited
         self.failing_level = failing_level
         self.waived = waived  # the baseline's accepted deviations: tallied, never raised
         self.tallies: dict[str, Tally] = {}
@@ -117,13 +122,13 @@ class Verdicts:
         outcome = one_check.outcome(exchange)
         counting = not self.shrinking
         for rid in outcome.judged:
-            tally = self._tally(rid)
             if rid in outcome.inapplicable:
-                if counting:
+                if counting and (self.cited is None or rid in self.cited):
+                    tally = self._tally(rid)
                     reason = outcome.inapplicable[rid]
                     tally.inapplicable[reason] = tally.inapplicable.get(reason, 0) + 1
             elif counting:
-                tally.checked += 1
+                self._tally(rid).checked += 1
         for violation in outcome.violations:
             tally = self._tally(violation.requirement)
             level = self.catalogue[violation.requirement].level

@@ -78,9 +78,13 @@ def verdicts(
 ) -> Verdicts:
     """The score keeper of this test; requests it sends are tagged with its requirement ids."""
     item = request.node
+    cited = tuple(v for k, v in item.user_properties if k == "requirement")
     kept = Verdicts(
-        load_catalogue(), regconform_config.failing_level, regconform_config.baseline.waived
+        load_catalogue(),
+        regconform_config.failing_level,
+        regconform_config.baseline.waived,
+        frozenset(cited),
     )
     item.stash[VERDICTS_KEY] = kept
-    target.current_requirements = tuple(v for k, v in item.user_properties if k == "requirement")
+    target.current_requirements = cited
     return kept

@@ -60,3 +60,16 @@ def test_dry_run_exchanges_are_not_judged() -> None:
     dry = Exchange(exchange(0).request, 0, {}, b"", dry_run=True)
     verdicts.judge_each([(dry, (common.invalid_request_not_5xx,))])
     assert verdicts.tallies == {}
+
+
+def test_a_rule_judged_in_passing_counts_only_when_it_applies() -> None:
+    """A test citing GEN-001 judges GEN-003 in passing: on a 401 without a challenge GEN-003
+    counts (a warning), on a 200 its "not applicable" is no evidence and leaves no tally."""
+    verdicts = Verdicts(load_catalogue(), Level.MUST, cited=frozenset({"GEN-001"}))
+    verdicts.judge_each([(exchange(200, {}), (common.unauthorized_has_challenge,))])
+    assert "GEN-003" not in verdicts.tallies
+    verdicts.judge_each([(exchange(401, {}), (common.unauthorized_has_challenge,))])
+    assert verdicts.tallies["GEN-003"].violated == 1
+    cited = Verdicts(load_catalogue(), Level.MUST, cited=frozenset({"GEN-003"}))
+    cited.judge_each([(exchange(200, {}), (common.unauthorized_has_challenge,))])
+    assert cited.tallies["GEN-003"].inapplicable == {"answered 200, not 401": 1}

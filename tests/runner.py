@@ -1,7 +1,7 @@
 """The one way the self-tests start a child process: `regconform`, `pytest`, `python` or a tool.
 
-Every child runs from the repository root, and sees this environment (built in `child_env`,
-nowhere else):
+Every child runs from the repository root (unless a test names another `cwd`, such as a scratch
+project outside the repository), and sees this environment (built in `child_env`, nowhere else):
 
 1. the environment of the process running the self-tests,
 2. minus every `REGCONFORM_*` variable and `PYTEST_ADDOPTS`: a developer's shell (or an
@@ -14,6 +14,9 @@ nowhere else):
 `regconform("run", ...)` and `pytest_run(...)` write their reports to `report_dir`, by default a
 fresh temporary folder (removed when the test process exits), never the repository's reports/;
 a `--report-dir` among the arguments is used as given.
+
+`started(...)` is for a test that steers a child while it runs (a signal, say): the process
+itself, its stdout and stderr piped, under the same environment policy.
 
 Imported as `import runner` from any test module, in any folder under tests/: tests/ has a
 conftest.py and no __init__.py, so pytest (in its default "prepend" import mode) puts tests/ on
@@ -113,14 +116,15 @@ def command(
     timeout: float = 300,
     token: str | None = DEFAULT_TOKEN,
     report_dir: Path | None = None,
+    cwd: Path | None = None,
 ) -> Run:
-    """Run `argv` from the repository root to its end (at most `timeout` seconds); `report_dir`
-    is only recorded in the result, for `Run.report()`."""
+    """Run `argv` from the repository root (or `cwd`) to its end (at most `timeout` seconds);
+    `report_dir` is only recorded in the result, for `Run.report()`."""
     args = tuple(map(str, argv))
     started = time.monotonic()
     done = subprocess.run(
         args,
-        cwd=REPO,
+        cwd=cwd or REPO,
         env=child_env(token, env),
         capture_output=True,
         text=True,
@@ -136,9 +140,10 @@ def python(
     env: Env | None = None,
     timeout: float = 300,
     token: str | None = DEFAULT_TOKEN,
+    cwd: Path | None = None,
 ) -> Run:
     """`python ARGS` with this interpreter (the project's venv)."""
-    return command(sys.executable, *args, env=env, timeout=timeout, token=token)
+    return command(sys.executable, *args, env=env, timeout=timeout, token=token, cwd=cwd)
 
 
 def regconform(
@@ -147,11 +152,12 @@ def regconform(
     timeout: float = 300,
     report_dir: Path | None = None,
     token: str | None = DEFAULT_TOKEN,
+    cwd: Path | None = None,
 ) -> Run:
     """`python -m regconform ARGS`; a `run` writes its reports to `report_dir` (see above)."""
     if args[:1] != ("run",):
         assert report_dir is None, "only `regconform run` writes reports"
-        return python("-m", "regconform", *args, env=env, timeout=timeout, token=token)
+        return python("-m", "regconform", *args, env=env, timeout=timeout, token=token, cwd=cwd)
     flag, report_dir = _report_dir(args, report_dir)
     return command(
         *(sys.executable, "-m", "regconform", "run", *flag, *args[1:]),
@@ -159,6 +165,7 @@ def regconform(
         timeout=timeout,
         token=token,
         report_dir=report_dir,
+        cwd=cwd,
     )
 
 
@@ -204,6 +211,32 @@ def _scratch() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="regconform-selftest-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
+
+
+@contextmanager
+def started(
+    *argv: str | Path,
+    env: Env | None = None,
+    token: str | None = DEFAULT_TOKEN,
+    cwd: Path | None = None,
+) -> Iterator[subprocess.Popen[str]]:
+    """`argv` started from the repository root (or `cwd`), stdout and stderr piped, yielded as it
+    runs, for the test to steer and collect (`communicate()`); killed on leaving if it still
+    runs."""
+    with subprocess.Popen(
+        list(map(str, argv)),
+        cwd=cwd or REPO,
+        env=child_env(token, env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 class Served(NamedTuple):

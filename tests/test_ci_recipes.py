@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+import runner
 from regconform._version import __version__
 from regconform.reference import ServerSettings, running_server
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV, write_profile
@@ -104,20 +104,11 @@ def test_both_recipes_run_the_same_regconform_commands() -> None:
     assert github["replay"] == gitlab["conformance-replay"]
 
 
-def run_in(workspace: Path, line: str, token: str | None) -> subprocess.CompletedProcess[str]:
+def run_in(workspace: Path, line: str, token: str | None) -> runner.Run:
     """A recipe's shell line, in `workspace`, with this environment's `regconform` on PATH."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGCONFORM_")}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    if token is not None:
-        env[TOKEN_ENV] = token
-    return subprocess.run(
-        ["bash", "-c", line],
-        cwd=workspace,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return runner.command(
+        "bash", "-c", line, cwd=workspace, env={"PATH": path}, token=token, timeout=300
     )
 
 
@@ -140,5 +131,5 @@ def test_recipe_commands_pass_here(workspace: Path, job: str) -> None:
         with running_server(ServerSettings()) as base_url:
             write_profile(workspace / "ci" / "staging.toml", base_url)
             done = run_in(workspace, line, token=DEFAULT_TOKEN)
-    assert done.returncode == 0, f"{line}\n{done.stdout[-3000:]}{done.stderr[-2000:]}"
+    assert done.code == 0, f"{line}\n{done.stdout[-3000:]}{done.stderr[-2000:]}"
     assert all((workspace / path).is_file() for path in github_jobs()[job]["artefacts"])

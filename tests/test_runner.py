@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,13 @@ def test_a_run_without_a_report_dir_gets_a_fresh_one(tmp_path: Path) -> None:
     assert flag == ["--report-dir", str(first)] and first != second
     assert first.is_dir() and runner.REPO not in first.parents
     assert runner._report_dir([], tmp_path) == (["--report-dir", str(tmp_path)], tmp_path)
+
+
+def test_a_child_runs_from_the_repository_root_unless_told(tmp_path: Path) -> None:
+    """`cwd` moves a child out of the repository; `started` pipes what a running child prints."""
+    where = "import os; print(os.getcwd())"
+    assert runner.python("-c", where).stdout.strip() == str(runner.REPO)
+    assert runner.python("-c", where, cwd=tmp_path).stdout.strip() == str(tmp_path)
+    with runner.started(sys.executable, "-c", where, cwd=tmp_path) as process:
+        stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stdout.strip(), stderr) == (0, str(tmp_path), "")

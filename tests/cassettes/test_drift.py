@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from cassette_runs import (
     Done,
     Recorded,
     metadata,
+    pytest_suites,
     recorded_verdicts,
     regconform,
     replay,
@@ -108,21 +106,11 @@ def test_changed_contracts_stop_a_replay_naming_revalidate(
 
 def pytest_replay(folder: Path, reports: Path) -> Done:
     """`pytest suites --regconform-replay`: the plugin's own checks."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("REGCONFORM_")}
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "suites", "-p", "no:cacheprovider"),
-            *("--regconform-replay", f"--regconform-cassettes={folder}"),
-            f"--regconform-report-dir={reports}",
-        ],
-        cwd=REPO,
-        env=clean,
-        capture_output=True,
-        text=True,
+    return pytest_suites(
+        *("--regconform-replay", f"--regconform-cassettes={folder}"),
+        f"--regconform-report-dir={reports}",
         timeout=300,
-        check=False,
     )
-    return Done(done.returncode, done.stdout, done.stderr)
 
 
 @pytest.mark.parametrize("runner", [replay, pytest_replay], ids=["regconform-run", "pytest"])

@@ -3,11 +3,11 @@ names free, and no fixture, marker, hook at work or output from it."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+import runner
 
 # A project of someone else's, in the same environment, with options of its own whose names
 # regconform's pytest options once had.
@@ -45,14 +45,11 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def pytest_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+def pytest_in(project: Path, *args: str) -> runner.Run:
+    """Their pytest, in their project: no `--regconform-*` option (not `runner.pytest_run`,
+    which adds one) and no regconform token."""
+    return runner.python(
+        *("-m", "pytest", "-p", "no:cacheprovider", *args), cwd=project, timeout=120, token=None
     )
 
 
@@ -65,7 +62,7 @@ def mentions(output: str) -> list[str]:
 def test_plugin_is_inert_when_a_session_does_not_ask_for_it(project: Path) -> None:
     """Their --profile and --base-url are theirs; nothing of regconform runs or prints."""
     done = pytest_in(project, *THEIR_OPTIONS)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.code == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
     assert mentions(done.stdout + done.stderr) == []
 
@@ -74,7 +71,7 @@ def test_plugin_offers_no_fixture_or_marker_when_not_asked_for(project: Path) ->
     """`pytest --fixtures` and `--markers` list none of the suites' fixtures and markers."""
     fixtures = pytest_in(project, "--fixtures", *THEIR_OPTIONS)
     markers = pytest_in(project, "--markers")
-    assert fixtures.returncode == markers.returncode == 0, fixtures.stderr + markers.stderr
+    assert fixtures.code == markers.code == 0, fixtures.stderr + markers.stderr
     listed = {line.split()[0] for line in fixtures.stdout.splitlines() if line[:1].isalpha()}
     assert listed.isdisjoint(SUITE_FIXTURES), listed & set(SUITE_FIXTURES)
     assert "@pytest.mark.suite" not in markers.stdout

@@ -2,48 +2,32 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import runner
 from regconform.reference import ServerSettings, running_server
-from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 
-REPO = Path(__file__).resolve().parents[2]
 WRITTEN = ["junit.xml", "report.html", "report.json"]
 
 
-def both(base_url: str, reports: Path, *extra: str) -> dict[str, subprocess.CompletedProcess[str]]:
+def both(base_url: str, reports: Path, *extra: str) -> dict[str, runner.Run]:
     """The shared suite at `base_url` through each door, reports in reports/<door> (4 examples:
-    a record is updated twice, so CR-037 is exercised and the run can be complete)."""
-    env = {**os.environ, TOKEN_ENV: DEFAULT_TOKEN}
-    commands = {
-        "regconform run": [
-            *("-m", "regconform", "run", "--suite", "shared", "--base-url", base_url),
-            *("--max-examples", "4", "--report-dir", str(reports / "run"), *extra),
-        ],
-        "pytest suites": [
-            *("-m", "pytest", "suites/test_shared_rules.py", "-p", "no:cacheprovider"),
-            *("--regconform-base-url", base_url, "--regconform-max-examples", "4"),
-            *("--regconform-report-dir", str(reports / "pytest"), *extra),
-        ],
-    }
+    a record is updated twice, so CR-037 is exercised and the run can be complete); the
+    reference server's token."""
     return {
-        door: subprocess.run(
-            [sys.executable, *args],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        for door, args in commands.items()
+        "regconform run": runner.regconform(
+            *("run", "--suite", "shared", "--base-url", base_url, "--max-examples", "4"),
+            *("--report-dir", reports / "run", *extra),
+        ),
+        "pytest suites": runner.pytest_run(
+            *("suites/test_shared_rules.py", "--regconform-base-url", base_url),
+            *("--regconform-max-examples", "4"),
+            *("--regconform-report-dir", reports / "pytest", *extra),
+        ),
     }
 
 
@@ -61,7 +45,7 @@ def test_both_doors_write_the_same_three_files(tmp_path: Path) -> None:
     with running_server(ServerSettings()) as base_url:
         done = both(base_url, tmp_path)
     for door, finished in done.items():
-        assert finished.returncode == 0, f"{door}: {finished.stdout[-3000:]}{finished.stderr}"
+        assert finished.code == 0, f"{door}: {finished.stdout[-3000:]}{finished.stderr}"
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == WRITTEN
     assert sorted(p.name for p in (tmp_path / "pytest").iterdir()) == WRITTEN
 
@@ -72,7 +56,7 @@ def test_both_doors_exit_4_in_one_line_on_an_unreachable_target(
     """Nobody listening: a usage error before any test, not a run of failing tests."""
     done = both(closed_url, tmp_path)
     for door, finished in done.items():
-        assert finished.returncode == 4, f"{door}: {finished.stdout[-3000:]}{finished.stderr}"
+        assert finished.code == 4, f"{door}: {finished.stdout[-3000:]}{finished.stderr}"
         assert f"cannot reach {closed_url}" in finished.stderr, door
         assert "Traceback" not in finished.stdout + finished.stderr, door
         assert "passed" not in finished.stdout and "failed" not in finished.stdout, door

@@ -4,7 +4,6 @@ click's 1), the preflight, the probe and the embedded server's start included.""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 from faulty_server import FaultyServer
 from safety_runs import REPO, TOKEN, TRACEBACK, write_profile
 
-from regconform.reference.fixtures import TOKEN_ENV
+import runner
 from regconform.run.cli import COMMANDS
 
 # Each case: the arguments, given a temporary folder and the URL of a counting server.
@@ -83,17 +82,17 @@ def test_bad_use_is_one_line_and_exit_4(
 ) -> None:
     """Every command, every kind of bad use: exit 4, one line on stderr, nothing sent."""
     before = counting_server.connections
-    done = subprocess.run(
-        [sys.executable, "-m", "regconform", *args(tmp_path, counting_server.url)],
+    # `runner.python`, not `runner.regconform`: the arguments exactly as written, no report
+    # folder added to a `run`.
+    done = runner.python(
+        *("-m", "regconform", *args(tmp_path, counting_server.url)),
         cwd=tmp_path,  # nothing lands in the repository, whatever a command writes
-        env={**os.environ, TOKEN_ENV: TOKEN, "REGCONFORM_CONTRACTS": str(REPO / "contracts")},
-        capture_output=True,
-        text=True,
+        env={"REGCONFORM_CONTRACTS": str(REPO / "contracts")},
+        token=TOKEN,
         timeout=120,
-        check=False,
     )
     output = done.stdout + done.stderr
-    assert done.returncode == 4, output
+    assert done.code == 4, output
     assert done.stderr.startswith("regconform") and done.stderr.count("\n") == 1, done.stderr
     assert TRACEBACK not in output
     assert counting_server.connections == before  # checked before the first request
@@ -118,15 +117,7 @@ def children_of(pid: int) -> list[int]:
 
 def interrupted_when(args: list[str], ready: Callable[[subprocess.Popen[str]], bool]) -> str:
     """Start `regconform <args>`, send SIGINT once `ready`, return its output; exit 2 asserted."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "regconform", *args],
-        cwd=REPO,
-        env={**os.environ, TOKEN_ENV: TOKEN},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with runner.started(sys.executable, "-m", "regconform", *args, token=TOKEN) as process:
         deadline = time.monotonic() + 60
         while not ready(process):
             assert process.poll() is None, process.communicate()
@@ -134,10 +125,6 @@ def interrupted_when(args: list[str], ready: Callable[[subprocess.Popen[str]], b
             time.sleep(0.02)
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 2, stdout + stderr
     assert TRACEBACK not in stdout + stderr
     assert "regconform: interrupted" in stderr

@@ -4,9 +4,6 @@ Counted at the server: a handful of requests, none of them a write."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -15,8 +12,9 @@ from typing import Any
 
 import pytest
 from faulty_server import FaultyServer
-from safety_runs import REPO, TOKEN, TRACEBACK, Run, behind_proxy, in_parallel, write_profile
+from safety_runs import TOKEN, TRACEBACK, Run, behind_proxy, in_parallel, write_profile
 
+import runner
 from regconform.reference.fixtures import TOKEN_ENV, fixture_profile
 from regconform.target.probe import PROBE_BODY
 
@@ -109,15 +107,9 @@ def test_plain_pytest_probes_too(tmp_path: Path) -> None:
     """`pytest suites --profile` with a refused token: exit 4 at collection, one ERROR line."""
     with behind_proxy() as proxy:
         profile = write_profile(tmp_path / "p.toml", proxy.url)
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "suites", "--regconform-profile", str(profile)],
-            cwd=REPO,
-            env={**os.environ, TOKEN_ENV: "not-the-token"},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        done = runner.pytest_run(
+            "suites", "--regconform-profile", profile, token="not-the-token", timeout=120
         )
     output = done.stdout + done.stderr
-    assert_stopped_by_the_probe(output, proxy, done.returncode)
+    assert_stopped_by_the_probe(output, proxy, done.code)
     assert f"ERROR: the token in {TOKEN_ENV} was refused" in done.stderr, output

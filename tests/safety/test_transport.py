@@ -84,6 +84,21 @@ def test_spent_budget_sends_nothing_but_restores_still_go(target_of: Any) -> Non
     assert len(proxy.puts()) == 2 and target.log.count == 2
 
 
+@pytest.mark.parametrize("fault", ["early-hints", "interim-several"])
+def test_informational_answers_are_read_past_on_a_kept_alive_connection(
+    target_of: Any, fault: str
+) -> None:
+    """1xx answers sent before each answer (103 Early Hints; 100, 103, 103) are skipped as RFC
+    9110 15.2 asks: over one kept-alive connection every request gets its own answer."""
+    with FaultyServer(fault) as server:
+        target = target_of(server.url)
+        answers = [target.put(CR_1, body={"n": n}, checked_ids=CR_1[1:]) for n in range(4)]
+    assert [(a.status, a.body) for a in answers] == [
+        (200, b'{"echo": {"n": %d}}' % n) for n in range(4)
+    ]
+    assert server.connections == 1 and len(server.puts()) == 4
+
+
 def test_breaker_opens_after_two_failures_in_a_row(target_of: Any) -> None:
     """Two resets in a row open the breaker: the third request is not sent at all."""
     with FaultyServer("reset") as server:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import http.client
 import json
 import time
 import uuid
@@ -16,6 +17,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
+import requests.adapters
+import urllib3.connectionpool
 import urllib3.exceptions
 
 from regconform.settings.profile import Profile
@@ -99,6 +102,54 @@ class AllowList:
                 raise UnsafeRequest(f"refusing to send: {value!r} is not in the profile")
 
 
+class FinalResponse(http.client.HTTPResponse):
+    """An answer read past every informational (1xx) response sent before it.
+
+    RFC 9110 15.2: "A client MUST be able to parse one or more 1xx responses received prior to
+    a final response, even if the client does not expect one." http.client's begin() skips 100
+    only and takes any other 1xx (103 Early Hints) for the answer, so the real answer stays in
+    the socket and is read as the answer to the *next* request on the connection: every later
+    exchange would pair a request with another request's answer. h11 (under httpcore and httpx)
+    treats every 1xx but 101 as interim; so does this. 101 stays final: we never ask to switch
+    protocols, so an unasked 101 is an answer to judge (an undocumented status), not to skip.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        # The one hook begin() offers before it decides what the answer is (urllib3 reads its
+        # proxy CONNECT answers through it too, where skipping 1xx is just as right).
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # the interim answer's header section, dropped
+
+
+def _reading_final_responses(connection: Any) -> Any:
+    # Set on each new connection, not through a ConnectionCls of our own: vcrpy records and
+    # replays by swapping the pools' ConnectionCls, and hands attributes set on its stand-in on
+    # to the real connection it wraps.
+    connection.response_class = FinalResponse
+    return connection
+
+
+class _Pool(urllib3.connectionpool.HTTPConnectionPool):
+    def _new_conn(self) -> Any:
+        return _reading_final_responses(super()._new_conn())
+
+
+class _TLSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    def _new_conn(self) -> Any:
+        return _reading_final_responses(super()._new_conn())
+
+
+class FinalResponseAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose connections read past 1xx answers (FinalResponse)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
+
+
 def _retry_after(value: str | None) -> float:
     if not value:
         return 1.0
@@ -137,6 +188,8 @@ class Target:
         self._failures: list[str] = []  # consecutive transport failures; the breaker reads it
         self._session = requests.Session()
         self._session.trust_env = False  # never route through a proxy from the environment
+        for scheme in ("http://", "https://"):
+            self._session.mount(scheme, FinalResponseAdapter())
 
     def close(self) -> None:
         self._session.close()

@@ -102,7 +102,8 @@ def test_forbidden_updates_are_refused(
 ) -> None:
     """A generated valid update is applied (the control); the same body is then refused with a
     stale sys_version (409), aimed at the locked record (4xx, 409 by our reading), at a made-up
-    record (404) or tenant (404/403), or through another tenant's path (404/403)."""
+    record or tenant (404/403), or at another tenant's record through our tenant's path
+    (404/403)."""
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     allow = course.target.allow
     unknown_id = allow.synthetic_name("record", data.draw(st.binary(min_size=6, max_size=6)))
@@ -132,6 +133,8 @@ def forbidden_updates(
     missing = course.put(unknown_id, course.requests.for_record(unknown_id, body))
     yield missing, (cr.unknown_record_is_404, *not_found)
     yield course.put(record_id, body, tenant=tenant), (cr.unknown_tenant_refused, *not_found)
-    other = course.section.other_tenant_id
-    if other is not None:
-        yield course.put(record_id, body, tenant=other), (cr.other_tenant_refused, documented)
+    foreign = course.section.other_tenant_record_id  # another tenant's, never under ours
+    if foreign is not None:
+        reached = course.put(foreign, course.requests.for_record(foreign, body))
+        owner = course.section.other_tenant_id
+        yield reached, (cr.other_tenant_refused.bind(owner=owner), documented)

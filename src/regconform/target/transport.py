@@ -72,14 +72,21 @@ class RequestLog:
 
 
 class AllowList:
-    """The ids the profile gave us, plus the synthetic ids this run made up itself."""
+    """What the profile gave us, plus the synthetic names this run made up itself.
+
+    Course records are admitted as (tenant, record id) pairs, never as bare ids: where record
+    ids are per tenant, `cr-1` may exist under two tenants, and only tenant_id's is ours.
+    """
 
     def __init__(self, profile: Profile) -> None:
-        self._ids: set[str] = set()
+        self._ids: set[str] = set()  # the track endpoint's event, track and registration ids
+        self._records: set[tuple[str, str]] = set()
+        self._tenant: str | None = None
         if profile.course:
             c = profile.course
-            self._ids.update({c.tenant_id, *c.registration_ids})
-            self._ids.update(x for x in (c.locked_registration_id, c.other_tenant_id) if x)
+            self._tenant = c.tenant_id
+            given = (*c.registration_ids, c.locked_registration_id, c.other_tenant_record_id)
+            self._records.update((c.tenant_id, record_id) for record_id in given if record_id)
         if profile.tracks:
             t = profile.tracks
             self._ids.update({t.event_id, t.track_id, *t.registration_ids})
@@ -100,6 +107,21 @@ class AllowList:
         for value in values:
             if value not in self._ids and value not in self._synthetic:
                 raise UnsafeRequest(f"refusing to send: {value!r} is not in the profile")
+
+    def require_record(self, tenant: str, record_id: str) -> None:
+        """A course record path: a (tenant, id) pair the profile gives, a made-up id under
+        tenant_id, or a made-up tenant (which holds no real record) with a given or made-up id."""
+        if (tenant, record_id) in self._records:
+            return
+        made_up_id = record_id in self._synthetic
+        if tenant == self._tenant and made_up_id:
+            return
+        given_id = any(record_id == rid for _, rid in self._records)
+        if tenant in self._synthetic and (given_id or made_up_id):
+            return
+        raise UnsafeRequest(
+            f"refusing to send: record {record_id!r} of tenant {tenant!r} is not in the profile"
+        )
 
 
 class FinalResponse(http.client.HTTPResponse):
@@ -229,9 +251,12 @@ class Target:
         query: Mapping[str, str] | None = None,
         auth: str = "valid",  # "valid" | "none" | "wrong"
         checked_ids: Iterable[str] = (),
+        checked_record: tuple[str, str] | None = None,  # (tenant, record id) of a course path
     ) -> Exchange:
         """PUT to the path made of `path_parts` (each part quoted), after the safety checks."""
         self.allow.require(checked_ids)
+        if checked_record is not None:
+            self.allow.require_record(*checked_record)
         path = "/" + "/".join(quote(part, safe="") for part in path_parts)
         query_string = urlencode(dict(query)) if query else ""
         path_and_query = f"{path}?{query_string}" if query_string else path

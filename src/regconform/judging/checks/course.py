@@ -259,9 +259,13 @@ def unknown_tenant_refused(exchange: Exchange) -> Iterator[Finding]:
 
 
 @check("CR-045")
-def other_tenant_refused(exchange: Exchange) -> Iterator[Finding]:
+def other_tenant_refused(exchange: Exchange, owner: str | None = None) -> Iterator[Finding]:
+    """A record of another tenant (`owner`), sent to under our tenant's path, is refused."""
     if exchange.status not in (403, 404):
-        yield Violation("CR-045", f"another tenant's record was reachable: {exchange.describe()}")
+        whose = f"tenant {owner!r}'s record" if owner else "another tenant's record"
+        yield Violation(
+            "CR-045", f"{whose} was reachable through our tenant's path: {exchange.describe()}"
+        )
 
 
 @check("CR-046")

@@ -119,7 +119,7 @@ def test_each_track_violation_is_refused(
 def test_unknown_event_and_track_are_not_found(
     tracks: TrackClient, verdicts: Verdicts, data: st.DataObject
 ) -> None:
-    """A made-up event uuid or track key is answered 404."""
+    """A made-up event uuid or track key is answered 404 or 403 (both documented), never 2xx."""
     body = data.draw(tracks.requests.valid_body(), label="body")
     allow = tracks.target.allow
     event_id = allow.synthetic_uuid(data.draw(st.binary(min_size=16, max_size=16)))

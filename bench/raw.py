@@ -72,7 +72,7 @@ def transport_senders(base_url: str) -> Iterator[Senders]:
     try:
         yield {
             "course": lambda: (
-                target.put(COURSE_PATH, body=course, checked_ids=COURSE_PATH[1:]).status
+                target.put(COURSE_PATH, body=course, checked_record=COURSE_PATH[1:]).status
             ),
             "track": lambda: target.put(TRACK_PATH, body=track, checked_ids=track_ids).status,
         }

@@ -12,8 +12,13 @@ from hypothesis import strategies as st
 
 from regconform.catalogue.requirements import one_id
 from regconform.harness.clients import CourseClient
-from regconform.harness.controls import APPLIED_UPDATE, applied_update, course_documented
-from regconform.judging.checks import common, ids
+from regconform.harness.controls import (
+    APPLIED_UPDATE,
+    applied_checks,
+    applied_update,
+    course_documented,
+)
+from regconform.judging.checks import Check, common, ids
 from regconform.judging.checks import course as cr
 from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.course import BodyViolation, invalid_body_ids
@@ -25,7 +30,7 @@ FORBIDDEN_UPDATE_IDS = ids(
     cr.stale_version_is_409,
     cr.locked_record_refused,
     cr.locked_refusal_is_409,
-    cr.unknown_record_is_404,
+    cr.unknown_record_refused,
     cr.unknown_tenant_refused,
     cr.other_tenant_refused,
 )
@@ -55,18 +60,28 @@ def test_each_single_violation_is_refused(
 ) -> None:
     """A generated valid body is accepted (the control), and each copy of it spoiled by one
     violation, one per invalid-body requirement and sent on its own, is refused with 400, never
-    5xx. One body serves them all: generating it costs several loopback requests."""
+    5xx; a malformed date-time of a server-managed field is refused, or ignored and the update
+    applied. One body serves them all: generating it costs several loopback requests."""
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     violations = data.draw(course.requests.one_violation_each(), label="violations")
 
     def refused(violation: BodyViolation) -> Judged:
-        exchange = course.put(record_id, violation.apply(body))
-        course.remember(record_id, exchange)
-        return exchange, (
-            common.rejected_as_bad_request.bind(requirement=violation.requirement),
+        spoiled = violation.apply(body)
+        exchange = course.put(record_id, spoiled)
+        previous = course.remember(record_id, exchange)
+        refusal = common.rejected_as_bad_request.bind(
+            requirement=violation.requirement,
+            why=violation.why(record_id),
+            ignorable=violation.ignorable,
+        )
+        checks: tuple[Check, ...] = (
+            refusal,
             common.invalid_request_not_5xx,
             course_documented(course),
         )
+        if violation.ignorable and exchange.status == 200:
+            checks += applied_checks(course, spoiled, previous)[1:]  # documented: above
+        return exchange, checks
 
     verdicts.judge_each(
         itertools.chain([applied_update(course, record_id, body)], map(refused, violations))
@@ -104,7 +119,8 @@ def test_forbidden_updates_are_refused(
 ) -> None:
     """A generated valid update is applied (the control); the same body is then refused with a
     stale sys_version (409), aimed at the locked record (4xx, 409 by our reading), at a made-up
-    record (404) or tenant (404/403), or through another tenant's path (404/403)."""
+    record or tenant (404/403), or at another tenant's record through our tenant's path
+    (404/403)."""
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     allow = course.target.allow
     unknown_id = allow.synthetic_name("record", data.draw(st.binary(min_size=6, max_size=6)))
@@ -148,8 +164,10 @@ def forbidden_updates(
         yield exchange, (cr.locked_record_refused, cr.locked_refusal_is_409, documented)
     not_found = (common.invalid_request_not_5xx, documented)  # unknown targets: GEN-005
     missing = course.put(unknown_id, course.requests.for_record(unknown_id, body))
-    yield missing, (cr.unknown_record_is_404, *not_found)
+    yield missing, (cr.unknown_record_refused, *not_found)
     yield course.put(record_id, body, tenant=tenant), (cr.unknown_tenant_refused, *not_found)
-    other = course.section.other_tenant_id
-    if other is not None:
-        yield course.put(record_id, body, tenant=other), (cr.other_tenant_refused, documented)
+    foreign = course.section.other_tenant_record_id  # another tenant's, never under ours
+    if foreign is not None:
+        reached = course.put(foreign, course.requests.for_record(foreign, body))
+        owner = course.section.other_tenant_id
+        yield reached, (cr.other_tenant_refused.bind(owner=owner), documented)

@@ -109,7 +109,7 @@ def test_each_track_violation_is_refused(
 
 
 @pytest.mark.requirement(
-    *ids(etr.unknown_event_is_404, etr.unknown_track_is_404),
+    *ids(etr.unknown_event_refused, etr.unknown_track_refused),
     *REFUSED,
     *DOCUMENTED,
     *ids(etr.track_error_body_is_list),
@@ -119,7 +119,7 @@ def test_each_track_violation_is_refused(
 def test_unknown_event_and_track_are_not_found(
     tracks: TrackClient, verdicts: Verdicts, data: st.DataObject
 ) -> None:
-    """A made-up event uuid or track key is answered 404."""
+    """A made-up event uuid or track key is answered 404 or 403 (both documented), never 2xx."""
     body = data.draw(tracks.requests.valid_body(), label="body")
     allow = tracks.target.allow
     event_id = allow.synthetic_uuid(data.draw(st.binary(min_size=16, max_size=16)))
@@ -128,8 +128,8 @@ def test_unknown_event_and_track_are_not_found(
     always = (common.invalid_request_not_5xx, documented, etr.track_error_body_is_list)
 
     def not_found() -> Iterator[Judged]:  # each request sent when its turn comes
-        yield tracks.put(body, event_id=event_id), (etr.unknown_event_is_404, *always)
-        yield tracks.put(body, track_id=track_id), (etr.unknown_track_is_404, *always)
+        yield tracks.put(body, event_id=event_id), (etr.unknown_event_refused, *always)
+        yield tracks.put(body, track_id=track_id), (etr.unknown_track_refused, *always)
 
     verdicts.judge_each(not_found())
 

@@ -67,6 +67,12 @@ def _set(key: str, value: object, level: str = "MUST") -> Callable[[Entries], st
     return mangle
 
 
+def _grade_rfc_must_as_should(entries: Entries) -> str:
+    entry = next(e for e in entries if "MUST" in e["quote"] and e["kind"] == "server")
+    entry["level"] = "SHOULD"
+    return f"{entry['id']}: the quote says MUST"
+
+
 def _drop_statement(entries: Entries) -> str:
     del entries[0]["statement"]
     return f"{entries[0]['id']}: keys must be exactly"
@@ -89,6 +95,7 @@ def _drop_statement(entries: Entries) -> str:
         (_set("statement", " "), "statement is empty"),
         (_drop_statement, "keys must be exactly"),
         (_set("subject", {"rule": "request-wished"}), "is not {rule: one of"),
+        (_grade_rfc_must_as_should, "so the requirement is graded MUST"),
     ],
     ids=[
         "mangled-quote",
@@ -105,6 +112,7 @@ def _drop_statement(entries: Entries) -> str:
         "empty-statement",
         "missing-key",
         "unknown-subject-rule",
+        "rfc-must-graded-should",
     ],
 )
 def test_catalogue_lint_reports_problem_when_copy_is_mangled(

@@ -63,6 +63,9 @@ def test_every_check_cites_catalogue_ids_only() -> None:
         (lambda r: r.update(order_status="lost"), ["CR-030"]),
         (lambda r: r.update(completion_percentage="10"), ["CR-033"]),
         (lambda r: r.update(sys_created_at="22/11/2026"), ["CR-034"]),
+        (lambda r: r.update(sys_created_at="20250418T100000.000Z"), ["CR-047"]),
+        (lambda r: r.update(sys_last_modified_at="2025-04-18T10:00:00"), ["CR-047"]),
+        (lambda r: r.update(sys_created_at="2025-04-18T12:00:00.5+02:00"), []),
         (lambda r: r.update(substitutions=[{"notes": "x"}]), ["CR-029"]),
         (lambda r: None, []),
     ],
@@ -83,6 +86,29 @@ def test_update_is_applied_compares_numbers_as_numbers() -> None:
     assert ids(check, exchange(200, {"number": 1.0, "name": "Ann", "sys_version": 9})) == []
     assert ids(check, exchange(200, {"number": 1, "name": "Bob"})) == ["CR-036"]
     assert ids(check, exchange(400, {"number": 1, "name": "Ann"})) == ["CR-036"]
+
+
+def test_update_is_applied_allows_extra_keys_at_every_depth() -> None:
+    """What was sent must come back; a key the server adds, at the top or inside an item of
+    `substitutions`, is no difference. A sent key missing inside an item is."""
+    sent = {"name": "Ann", "substitutions": [{"date": "2025-01-01", "notes": "n"}]}
+    check = cr.update_is_applied.bind(sent=sent)
+    added = {"date": "2025-01-01", "notes": "n", "substitution_id": "s-1"}
+    assert ids(check, exchange(200, {"name": "Ann", "links": {}, "substitutions": [added]})) == []
+    dropped = {"name": "Ann", "substitutions": [{"date": "2025-01-01"}]}
+    assert ids(check, exchange(200, dropped)) == ["CR-036"]
+    reordered = {"name": "Ann", "substitutions": [{"notes": "n", "date": "2025-01-01"}]}
+    assert ids(check, exchange(200, reordered)) == []
+
+
+def test_created_at_in_another_offset_is_the_same_moment() -> None:
+    """CR-037 compares moments: the same instant written with another offset is unchanged."""
+    before = {"sys_created_at": "2025-01-15T09:30:00Z", "sys_created_by_id": "u"}
+    same = {"sys_created_at": "2025-01-15T11:30:00+02:00", "sys_created_by_id": "u"}
+    later = {"sys_created_at": "2025-01-15T09:30:01Z", "sys_created_by_id": "u"}
+    check = cr.created_fields_unchanged.bind(previous=before)
+    assert ids(check, exchange(200, same)) == []
+    assert ids(check, exchange(200, later)) == ["CR-037"]
 
 
 def test_server_managed_field_checks_compare_with_the_previous_answer() -> None:
@@ -152,8 +178,11 @@ def test_failed_ids_follow_a_configured_json_pointer() -> None:
         (common.malformed_json_is_400, 400, 500, "GEN-004"),
         (common.invalid_request_not_5xx, 404, 503, "GEN-005"),
         (common.wrong_content_type_refused, 415, 200, "GEN-006"),
-        (cr.unknown_record_is_404, 404, 200, "CR-043"),
+        (cr.unknown_record_refused, 404, 200, "CR-043"),
+        (cr.unknown_record_refused, 403, 201, "CR-043"),
         (cr.unknown_tenant_refused, 403, 200, "CR-044"),
+        (etr.unknown_event_refused, 403, 207, "ETR-014"),
+        (etr.unknown_track_refused, 403, 200, "ETR-015"),
         (cr.locked_record_refused, 409, 200, "CR-040"),
     ],
 )
@@ -172,10 +201,39 @@ def test_unauthorized_without_challenge_is_reported() -> None:
     assert ids(common.unauthorized_has_challenge, challenged) == []
 
 
+def test_locked_refusal_rule_applies_only_to_a_refusal() -> None:
+    """CR-041 (409 by our reading) judges a refusal; a 200 is CR-040's to blame, not CR-041's."""
+    assert ids(cr.locked_refusal_is_409, exchange(409, {})) == []
+    assert ids(cr.locked_refusal_is_409, exchange(403, {})) == ["CR-041"]
+    outcome = cr.locked_refusal_is_409.outcome(exchange(200, {}))
+    assert outcome.violations == () and "CR-041" in outcome.inapplicable
+    assert ids(cr.locked_record_refused, exchange(200, {})) == ["CR-040"]
+
+
+def test_refusal_message_says_what_was_wrong() -> None:
+    """A 400 rule names the fault it expected refused (CR-015: the body id against the path's)."""
+    why = "a body `id` 'x' other than the path id 'cr-1'"
+    check = common.rejected_as_bad_request.bind(requirement="CR-015", why=why)
+    (violation,) = check.run(exchange(200, {}))
+    assert violation.requirement == "CR-015" and why in violation.message
+
+
+def test_ignorable_fault_may_be_refused_or_applied() -> None:
+    """A malformed server-managed date-time is refused (400) or ignored (200), never else."""
+    check = common.rejected_as_bad_request.bind(requirement="CR-014", ignorable=True)
+    assert ids(check, exchange(400, {})) == [] and ids(check, exchange(200, {})) == []
+    assert "CR-014" in check.outcome(exchange(200, {})).inapplicable
+    assert ids(check, exchange(409, {})) == ["CR-014"]
+    assert ids(check.bind(ignorable=False), exchange(200, {})) == ["CR-014"]
+
+
 def test_track_error_bodies_must_be_lists_of_error_objects() -> None:
-    """ETR-017 wants a list of error objects on 404; ETR-018 a single object on 401."""
+    """ETR-017 wants a list of error objects on 404 (an empty one too, as the contract's
+    ErrorList allows); ETR-018 a single object on 401."""
     error = {"error_key": "not_found", "error_message": "no such event"}
     assert ids(etr.track_error_body_is_list, exchange(404, [error])) == []
+    assert ids(etr.track_error_body_is_list, exchange(404, [])) == []
+    assert ids(etr.track_error_body_is_list, exchange(404, [{"error_key": 1}])) == ["ETR-017"]
     assert ids(etr.track_error_body_is_list, exchange(404, error)) == ["ETR-017"]
     assert ids(etr.track_unauthorized_body_is_object, exchange(401, error)) == []
     assert ids(etr.track_unauthorized_body_is_object, exchange(401, [error])) == ["ETR-018"]

@@ -60,6 +60,7 @@ def test_profile_loads_sections_and_strips_trailing_slash(tmp_path: Path) -> Non
             "token_env = 'not a name'\n" + SECTION,
             "token_env",
         ),
+        (SECTION + "\nother_tenant_record_id = 'b'", "not exist under tenant_id"),
     ],
 )
 def test_profile_is_refused_in_one_line_when_invalid(

@@ -167,8 +167,13 @@ def test_serve_exits_4_when_mutant_unknown() -> None:
 
 
 def test_fixture_profile_names_the_seeded_records() -> None:
-    """The profile lists the seeded acme records, and the locked one separately."""
+    """The profile lists the seeded acme records, the locked one separately, and a record of
+    the other tenant that acme does not hold."""
     section = fixture_profile("http://127.0.0.1:1")["course_registrations"]
     assert section["registration_ids"] == list(COURSE_IDS)
     assert SEEDED[section["locked_registration_id"]]["sys_locked"] is True
     assert not any(SEEDED[rid]["sys_locked"] for rid in COURSE_IDS)
+    seeded = {(tenant, record["id"]) for tenant, record in seed_courses()}
+    foreign = section["other_tenant_record_id"]
+    assert (section["other_tenant_id"], foreign) in seeded
+    assert (section["tenant_id"], foreign) not in seeded

@@ -335,6 +335,22 @@ def throttle_once(server: FaultyServer, conn: socket.socket, seen: Seen) -> None
         server.answer(conn, seen)
 
 
+EARLY_HINTS = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n"
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def interim(*heads: bytes) -> Fault:
+    """Informational answers (RFC 9110 15.2), each sent on its own, then a 200 echoing the
+    request's JSON body: an answer paired with the wrong request shows."""
+
+    def fault(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
+        for head in heads:
+            conn.sendall(head)
+        conn.sendall(response(200, json.dumps({"echo": json.loads(seen.body)}).encode()))
+
+    return fault
+
+
 FAULTS: dict[str, Fault] = {
     "forward": forward,
     "hang": hang,
@@ -351,4 +367,6 @@ FAULTS: dict[str, Fault] = {
     "500": _put_only(server_error),
     "429": _put_only(throttle),
     "429-once": _put_only(throttle_once),
+    "early-hints": _put_only(interim(EARLY_HINTS)),
+    "interim-several": _put_only(interim(CONTINUE, EARLY_HINTS, EARLY_HINTS)),
 }

@@ -17,6 +17,7 @@ from regconform.settings.profile import Profile, parse_profile
 from regconform.target.restore import Restored, restore_course, restore_tracks
 from regconform.target.transport import (
     MAX_429_RETRIES,
+    AllowList,
     BudgetExhausted,
     Target,
     TargetError,
@@ -53,9 +54,37 @@ def test_request_outside_the_profile_is_refused_unsent(target_of: Any) -> None:
     """A record the profile does not list is refused before anything leaves; nothing is logged."""
     with FaultyServer("forward") as server:
         target = target_of(server.url)
-        with pytest.raises(UnsafeRequest, match="'cr-3' is not in the profile"):
-            target.put(("courseRegistrations", "acme", "cr-3"), checked_ids=("acme", "cr-3"))
+        with pytest.raises(UnsafeRequest, match="'cr-3' of tenant 'acme' is not in the profile"):
+            target.put(("courseRegistrations", "acme", "cr-3"), checked_record=("acme", "cr-3"))
     assert server.connections == 0 and target.log.count == 0
+
+
+def test_allow_list_admits_course_records_as_tenant_and_id_pairs() -> None:
+    """A course record is allowed as the (tenant, id) pair the profile gives: tenant_id's ids and
+    the other tenant's record under tenant_id's path; never tenant_id's ids under the other
+    tenant's path (ids may be per tenant: cr-1 of globex is not ours)."""
+    given = profile("http://127.0.0.1:9", other_tenant_record_id="cr-g1")
+    allow = AllowList(given)
+    made_up_tenant = allow.synthetic_name("tenant", b"\x01" * 6)
+    made_up_record = allow.synthetic_name("record", b"\x02" * 6)
+    for pair in [
+        ("acme", "cr-1"),
+        ("acme", "cr-locked"),
+        ("acme", "cr-g1"),
+        ("acme", made_up_record),
+        (made_up_tenant, "cr-1"),
+    ]:
+        allow.require_record(*pair)
+    for pair in [
+        ("globex", "cr-1"),
+        ("globex", "cr-g1"),
+        ("acme", "cr-3"),
+        ("globex", made_up_record),
+    ]:
+        with pytest.raises(UnsafeRequest, match="is not in the profile"):
+            allow.require_record(*pair)
+    with pytest.raises(UnsafeRequest):
+        allow.require(["cr-1"])  # a bare course id admits nothing
 
 
 def test_429_is_retried_a_bounded_number_of_times(target_of: Any) -> None:
@@ -63,7 +92,7 @@ def test_429_is_retried_a_bounded_number_of_times(target_of: Any) -> None:
     with FaultyServer("429", retry_after=0) as server:
         target = target_of(server.url)
         with pytest.raises(Throttled):
-            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+            target.put(CR_1, body={}, checked_record=CR_1[1:])
     assert len(server.puts()) == 1 + MAX_429_RETRIES
     assert target.log.count == 1 and target.throttled == 1 + MAX_429_RETRIES
 
@@ -72,16 +101,31 @@ def test_spent_budget_sends_nothing_but_restores_still_go(target_of: Any) -> Non
     """--max-requests 1: the second request is refused unsent; the restore has its own allowance."""
     with behind_proxy() as proxy:
         target = target_of(proxy.url, max_requests=1)
-        target.put(CR_1, body={}, checked_ids=CR_1[1:])
+        target.put(CR_1, body={}, checked_record=CR_1[1:])
         with pytest.raises(BudgetExhausted):
-            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+            target.put(CR_1, body={}, checked_record=CR_1[1:])
         section = profile(proxy.url, baseline_bodies={"cr-1": BASELINES["cr-1"]}).course
         assert section is not None
         restored = restore_course(target, section)
         with pytest.raises(BudgetExhausted):  # the allowance was the restore's alone
-            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+            target.put(CR_1, body={}, checked_record=CR_1[1:])
     assert restored == [Restored("course registration acme/cr-1", True, "HTTP 200")]
     assert len(proxy.puts()) == 2 and target.log.count == 2
+
+
+@pytest.mark.parametrize("fault", ["early-hints", "interim-several"])
+def test_informational_answers_are_read_past_on_a_kept_alive_connection(
+    target_of: Any, fault: str
+) -> None:
+    """1xx answers sent before each answer (103 Early Hints; 100, 103, 103) are skipped as RFC
+    9110 15.2 asks: over one kept-alive connection every request gets its own answer."""
+    with FaultyServer(fault) as server:
+        target = target_of(server.url)
+        answers = [target.put(CR_1, body={"n": n}, checked_record=CR_1[1:]) for n in range(4)]
+    assert [(a.status, a.body) for a in answers] == [
+        (200, b'{"echo": {"n": %d}}' % n) for n in range(4)
+    ]
+    assert server.connections == 1 and len(server.puts()) == 4
 
 
 def test_breaker_opens_after_two_failures_in_a_row(target_of: Any) -> None:
@@ -90,9 +134,9 @@ def test_breaker_opens_after_two_failures_in_a_row(target_of: Any) -> None:
         target = target_of(server.url)
         for _ in range(2):
             with pytest.raises(TargetError, match=r"connection failed \(connection reset\)"):
-                target.put(CR_1, body={}, checked_ids=CR_1[1:])
+                target.put(CR_1, body={}, checked_record=CR_1[1:])
         with pytest.raises(TargetError, match="stopped answering"):
-            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+            target.put(CR_1, body={}, checked_record=CR_1[1:])
     assert len(server.puts()) == 2
     assert target.broken is not None and "2 failures in a row" in target.broken
 
@@ -105,7 +149,7 @@ def test_dribbled_answer_is_cut_at_the_timeout(target_of: Any, fault: str) -> No
         target = target_of(server.url, timeout=1.0)
         started = time.monotonic()
         with pytest.raises(TargetError, match="no complete answer within 1 s"):
-            target.put(CR_1, body={}, checked_ids=CR_1[1:])
+            target.put(CR_1, body={}, checked_record=CR_1[1:])
     assert time.monotonic() - started < 2.5
 
 

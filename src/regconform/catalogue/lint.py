@@ -22,6 +22,15 @@ KINDS = ("server", "client")
 OPTIONAL_KEYS = ("subject",)
 KEYS = tuple(f.name for f in dataclasses.fields(Requirement) if f.name not in OPTIONAL_KEYS)
 INFERRED_PREFIX = "sources silent"
+# BCP 14 keywords (RFC 2119, RFC 8174: they bind only in capitals), strongest first, and the
+# level a server requirement quoting a sentence that uses them must have: an RFC's MUST for
+# every HTTP server is a MUST here (a target that deviates says so in its baseline), and a
+# SHOULD is never promoted to a MUST.
+KEYWORD_LEVELS = (
+    (re.compile(r"\b(MUST|REQUIRED|SHALL)\b"), "MUST"),
+    (re.compile(r"\b(SHOULD|RECOMMENDED)\b"), "SHOULD"),
+    (re.compile(r"\b(MAY|OPTIONAL)\b"), None),  # a permission is no requirement at all
+)
 # Which operation an id prefix may claim: the prefix is the reader's first clue.
 PREFIX_OPERATION = {
     "CR": "course_registrations",
@@ -57,7 +66,26 @@ def _entry_problems(entry: dict[str, Any], docs_dir: Path) -> list[str]:
     if not str(entry.get("statement", "")).strip():
         problems.append(f"{label}: statement is empty")
     problems.extend(_quote_problems(label, entry, docs_dir))
+    problems.extend(_keyword_problems(label, entry))
     return problems
+
+
+def _keyword_problems(label: str, entry: dict[str, Any]) -> list[str]:
+    """A server requirement is graded as its quoted sentence's strongest BCP 14 keyword."""
+    if entry.get("kind") != "server" or entry.get("level") == "INFERRED":
+        return []
+    quote = str(entry.get("quote", ""))
+    for pattern, level in KEYWORD_LEVELS:
+        found = pattern.search(quote)
+        if found is None:
+            continue
+        if entry.get("level") != level:
+            wanted = (
+                f"graded {level}" if level else "no requirement (quote a rule, not a permission)"
+            )
+            return [f"{label}: the quote says {found[1]}, so the requirement is {wanted}"]
+        return []
+    return []
 
 
 def _quote_problems(label: str, entry: dict[str, Any], docs_dir: Path) -> list[str]:

@@ -44,6 +44,7 @@ RULES = (
     "response-enum",
     "response-type",
     "response-format",
+    "response-format-profile",
     "response-json",
 )
 REFUSAL_RULE_PREFIXES = ("request-", "query-")

@@ -62,7 +62,7 @@ class CourseClient:
             exchange = self.target.put(
                 ("courseRegistrations", tenant, record_id),
                 body=body,
-                checked_ids=(tenant, record_id),
+                checked_record=(tenant, record_id),
                 **kwargs,
             )
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:

@@ -52,7 +52,15 @@ def applied_update(course: CourseClient, record_id: str, body: dict[str, Any]) -
     """PUT a valid update of `record_id`, with every check a valid update must pass."""
     exchange = course.put(record_id, body)
     previous = course.remember(record_id, exchange)
-    return exchange, (
+    return exchange, applied_checks(course, body, previous)
+
+
+def applied_checks(
+    course: CourseClient, body: dict[str, Any], previous: dict[str, Any] | None
+) -> tuple[Check, ...]:
+    """Every check an answer to the update `body` must pass, given the record's last 200 body
+    before it (`previous`)."""
+    return (
         course_documented(course),
         cr.update_is_applied.bind(sent=body),
         cr.course_response_is_json,

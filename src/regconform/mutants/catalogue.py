@@ -8,6 +8,7 @@ mutant per way.
 
 from __future__ import annotations
 
+import email.utils
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -53,6 +54,10 @@ def course_record(change: Callable[[dict[str, Any]], dict[str, Any]]) -> Deviati
 
 def _not_iso(value: Any) -> Any:
     return datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _http_date(value: Any) -> Any:
+    return email.utils.format_datetime(datetime.fromisoformat(value), usegmt=True)
 
 
 def _undated(items: Any) -> Any:
@@ -201,8 +206,11 @@ def _course_wire_mutants() -> Iterator[Mutant]:
         Mutant("modified-at-not-iso", "CR-034",
                "200 responses format `sys_last_modified_at` as DD/MM/YYYY HH:MM:SS",
                wrap=course_record(transforming("sys_last_modified_at", _not_iso))),
-        Mutant("created-at-without-offset", "CR-034",
-               "200 responses give `sys_created_at` without a time zone offset",
+        Mutant("created-at-as-http-date", "CR-034",
+               "200 responses give `sys_created_at` as an HTTP date (not ISO 8601 at all)",
+               wrap=course_record(transforming("sys_created_at", _http_date))),
+        Mutant("created-at-without-offset", "CR-047",
+               "200 responses give `sys_created_at` without a UTC offset (ISO 8601, not RFC 3339)",
                wrap=course_record(transforming("sys_created_at", lambda v: v.rstrip("Z")))),
         Mutant("record-as-text-plain", "CR-035", "200 responses say Content-Type text/plain",
                wrap=Deviation(COURSE, 200, set_header("content-type", TEXT_PLAIN))),

@@ -1,4 +1,5 @@
-"""`regconform mutants` lists the shipped mutants; `regconform selftest` runs the kill matrix."""
+"""`regconform mutants` lists the shipped mutants (and legal variants); `regconform selftest`
+runs the kill matrix and the false-alarm matrix."""
 
 from __future__ import annotations
 
@@ -7,28 +8,43 @@ import click
 from regconform.errors import EXIT_USAGE
 from regconform.mutants import MUTANTS, Mutant, get_mutant
 from regconform.mutants.killmatrix import DEFAULT_JOBS, RunOutcome, kill_matrix, matrix_lines
+from regconform.mutants.variants import VARIANTS, Variant, get_variant
+from regconform.mutants.variants import matrix as false_alarms
 
 # Enough generated examples for every mutant to be caught with seed 0 (the kill matrix is the
-# proof), and few enough for the whole matrix to run in minutes on two cores.
+# proof), and few enough for the whole matrix to run in minutes on two cores. The false-alarm
+# matrix runs with the same number: a variant must pass what the kill matrix runs.
 SELFTEST_MAX_EXAMPLES = 5
 
 
+def _table(rows: list[tuple[str, str, str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    return [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}" for a, b, c in rows]
+
+
 @click.command()
-def mutants() -> None:
-    """List the shipped mutants: name, the requirement each breaks, what it does wrong."""
-    name_width = max(len(mutant.name) for mutant in MUTANTS)
-    id_width = max(len(mutant.requirement) for mutant in MUTANTS)
-    for mutant in MUTANTS:
-        click.echo(
-            f"{mutant.name:<{name_width}}  {mutant.requirement:<{id_width}}  {mutant.description}"
-        )
+@click.option("--variants", "legal", is_flag=True, help="List the legal variants instead.")
+def mutants(legal: bool) -> None:
+    """List the shipped mutants: name, the requirement each breaks, what it does wrong
+    (--variants: the legal variants, what makes each legal, what each does differently)."""
+    if legal:
+        rows = [(v.name, v.legal_because.cite, v.description) for v in VARIANTS]
+    else:
+        rows = [(m.name, m.requirement, m.description) for m in MUTANTS]
+    for line in _table(rows):
+        click.echo(line)
 
 
-def _chosen(names: tuple[str, ...]) -> tuple[Mutant, ...]:
-    if not names:
-        return MUTANTS
+def _chosen(
+    mutant_names: tuple[str, ...], variant_names: tuple[str, ...]
+) -> tuple[tuple[Mutant, ...], tuple[Variant, ...]]:
+    if not mutant_names and not variant_names:
+        return MUTANTS, VARIANTS
     try:
-        return tuple(get_mutant(name) for name in dict.fromkeys(names))
+        return (
+            tuple(get_mutant(name) for name in dict.fromkeys(mutant_names)),
+            tuple(get_variant(name) for name in dict.fromkeys(variant_names)),
+        )
     except LookupError as exc:
         click.echo(f"regconform selftest: {exc.args[0]}", err=True)
         raise SystemExit(EXIT_USAGE) from None
@@ -51,27 +67,55 @@ def _chosen(names: tuple[str, ...]) -> tuple[Mutant, ...]:
 )
 @click.option(
     "--mutant",
-    "names",
+    "mutant_names",
     multiple=True,
     metavar="NAME",
-    help="Only these mutants (repeatable; default: all). The reference server always runs.",
+    help="Only these mutants (repeatable). The reference server always runs.",
 )
-def selftest(jobs: int, max_examples: int, names: tuple[str, ...]) -> None:
-    """Run every suite against the reference server and each mutant; print the kill matrix.
+@click.option(
+    "--variant",
+    "variant_names",
+    multiple=True,
+    metavar="NAME",
+    help="Only these legal variants (repeatable). Naming neither: every mutant and variant.",
+)
+def selftest(
+    jobs: int, max_examples: int, mutant_names: tuple[str, ...], variant_names: tuple[str, ...]
+) -> None:
+    """Run every suite against the reference server, each mutant and each legal variant; print
+    the kill matrix and the false-alarm matrix.
 
-    Exits 0 when the reference server draws no fail or warn and every mutant is caught by the
-    requirement it breaks; 1 otherwise; 4 for an unknown mutant name.
+    Exits 0 when the reference server draws no fail or warn, every mutant is caught by the
+    requirement it breaks, and every legal variant passes (nothing flagged but the INFERRED
+    choices it declares, and at least one answer changed); 1 otherwise; 4 for an unknown name.
     """
-    chosen = _chosen(names)
-    total = len(chosen) + 1
+    chosen, legal = _chosen(mutant_names, variant_names)
+    total = len(chosen) + len(legal) + 1
     done = 0
 
-    def progress(outcome: RunOutcome) -> None:
+    def progress(label: str, seconds: float) -> None:
         nonlocal done
         done += 1
-        click.echo(f"[{done}/{total}] {outcome.label} ({outcome.seconds:.1f} s)", err=True)
+        click.echo(f"[{done}/{total}] {label} ({seconds:.1f} s)", err=True)
 
-    matrix = kill_matrix(chosen, jobs=jobs, max_examples=max_examples, progress=progress)
-    for line in matrix_lines(matrix):
-        click.echo(line)
-    raise SystemExit(0 if matrix.passed else 1)
+    def outcome(row: RunOutcome) -> None:
+        progress(row.label, row.seconds)
+
+    kills = kill_matrix(chosen, jobs=jobs, max_examples=max_examples, progress=outcome)
+    passed = kills.passed
+    if chosen or not legal:
+        for line in matrix_lines(kills):
+            click.echo(line)
+    if legal:
+        alarms = false_alarms.false_alarm_matrix(
+            legal,
+            reference=kills.reference,
+            jobs=jobs,
+            max_examples=max_examples,
+            progress=progress,
+        )
+        click.echo("")
+        for line in false_alarms.matrix_lines(alarms):
+            click.echo(line)
+        passed = passed and alarms.passed
+    raise SystemExit(0 if passed else 1)

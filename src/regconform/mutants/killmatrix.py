@@ -107,14 +107,24 @@ def _tail(path: Path, lines: int = 15) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def serve_args(mutant: Mutant | None) -> tuple[str, ...]:
+    """What `regconform serve` is told to serve `mutant` (None: the reference server)."""
+    return () if mutant is None else ("--mutant", mutant.name)
+
+
+SERVE_LOG = "serve.log"
+
+
 @contextmanager
-def served(mutant: Mutant | None, folder: Path) -> Iterator[tuple[str, Path]]:
-    """Run `regconform serve [--mutant NAME]` on a free port; yield (base URL, profile)."""
+def served(
+    mutant: Mutant | None, folder: Path, args: Sequence[str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """Run `regconform serve [--mutant NAME | args]` on a free port; yield (base URL, profile).
+    Its stderr goes to `folder`/serve.log."""
     profile = folder / "profile.toml"
-    log = folder / "serve.log"  # a crashing mutant's tracebacks land here, not on our terminal
+    log = folder / SERVE_LOG  # a crashing mutant's tracebacks land here, not on our terminal
     command = _regconform("serve", "--port", "0", "--profile-out", str(profile))
-    if mutant is not None:
-        command += ["--mutant", mutant.name]
+    command += list(serve_args(mutant) if args is None else args)
     with log.open("w", encoding="utf-8") as stderr:
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=child_env()
@@ -171,13 +181,31 @@ def read_verdicts(report: Path) -> dict[str, str]:
     return {rid: entry["verdict"] for rid, entry in record["requirements"].items()}
 
 
+@dataclass(frozen=True)
+class SuiteRun:
+    """One run of every suite against one served target, as its report.json and log say."""
+
+    verdicts: dict[str, str]
+    report: dict[str, Any]  # the whole report.json ({} without one)
+    serve_log: str  # the server's stderr
+    seconds: float
+    error: str | None = None  # why there is no report
+
+
 def run_target(mutant: Mutant | None, max_examples: int | None = None, seed: int = 0) -> RunOutcome:
     """Serve the reference server or `mutant`, run every suite against it, read the verdicts."""
+    run = run_suites(serve_args(mutant), max_examples, seed)
+    return RunOutcome(mutant, run.verdicts, run.seconds, run.error)
+
+
+def run_suites(args: Sequence[str], max_examples: int | None = None, seed: int = 0) -> SuiteRun:
+    """Serve `regconform serve ARGS`, run every suite against it at every level, read it back."""
     started = time.monotonic()
+    serve_log = ""
     with tempfile.TemporaryDirectory(prefix="regconform-kill-") as tmp:
         folder = Path(tmp)
         try:
-            with served(mutant, folder) as (base_url, profile):
+            with served(None, folder, args) as (base_url, profile):
                 log = folder / "run.log"
                 command = run_command(base_url, profile, folder, max_examples, seed)
                 with log.open("w", encoding="utf-8") as output:
@@ -189,13 +217,16 @@ def run_target(mutant: Mutant | None, max_examples: int | None = None, seed: int
                         timeout=RUN_TIMEOUT,
                         check=False,
                     )
+            serve_log = (folder / SERVE_LOG).read_text(encoding="utf-8", errors="replace")
             report = folder / REPORT_JSON
             if not report.exists():
                 raise RuntimeError(f"the run wrote no {REPORT_JSON}:\n{_tail(log)}")
+            record: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
             verdicts = read_verdicts(report)
         except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
-            return RunOutcome(mutant, {}, time.monotonic() - started, error=str(exc))
-    return RunOutcome(mutant, verdicts, time.monotonic() - started)
+            serve_log = serve_log or _tail(folder / SERVE_LOG, lines=10**6)
+            return SuiteRun({}, {}, serve_log, time.monotonic() - started, error=str(exc))
+    return SuiteRun(verdicts, record, serve_log, time.monotonic() - started)
 
 
 def kill_matrix(

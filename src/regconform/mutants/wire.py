@@ -145,7 +145,7 @@ class Rewriting:
         if scope["type"] != "http" or not self.deviation.applies_to(scope["path"]):
             await self.app(scope, receive, send)
             return
-        request = self.deviation.request(await _read_request(scope, receive))
+        request = self.deviation.request(await read_request(scope, receive))
         scope = {
             **scope,
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers],
@@ -157,12 +157,13 @@ class Rewriting:
         async def buffer(message: Message) -> None:
             messages.append(message)
 
-        await self.app(scope, _replay(request.body, receive), buffer)
-        response = self.deviation.rewrite(_buffered_response(messages))
-        await _send_response(response, send)
+        await self.app(scope, replay(request.body, receive), buffer)
+        response = self.deviation.rewrite(buffered_response(messages))
+        await send_response(response, send)
 
 
-async def _read_request(scope: Scope, receive: Receive) -> WireRequest:
+async def read_request(scope: Scope, receive: Receive) -> WireRequest:
+    """The whole request as it arrived (shared with the legal variants' rewriting)."""
     chunks, more = [], True
     while more:
         message = await receive()
@@ -172,21 +173,22 @@ async def _read_request(scope: Scope, receive: Receive) -> WireRequest:
     return WireRequest(scope["method"], scope["path"], headers, b"".join(chunks))
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """A receive that hands the app the (possibly rewritten) body once, then the real channel."""
     sent = False
 
-    async def replay() -> Message:
+    async def once() -> Message:
         nonlocal sent
         if sent:
             return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return replay
+    return once
 
 
-def _buffered_response(messages: list[Message]) -> WireResponse:
+def buffered_response(messages: list[Message]) -> WireResponse:
+    """The response an app sent into a buffer, as one WireResponse."""
     start = next(message for message in messages if message["type"] == "http.response.start")
     headers = tuple(
         (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in start.get("headers", [])
@@ -195,7 +197,8 @@ def _buffered_response(messages: list[Message]) -> WireResponse:
     return WireResponse(start["status"], headers, body)
 
 
-async def _send_response(response: WireResponse, send: Send) -> None:
+async def send_response(response: WireResponse, send: Send) -> None:
+    """Send `response` in one piece, with the Content-Length of its (rewritten) body."""
     # A 204 has no body and must not say how long it is (RFC 9110 8.6).
     length = None if response.status == 204 else str(len(response.body))
     headers = response.with_header("content-length", length).headers

@@ -19,23 +19,27 @@ from regconform.reference.fixtures import DEFAULT_TOKEN, write_profile
 from regconform.reference.semantics import Semantics
 from regconform.reference.server import serve_forever
 
+Deviating = tuple[Semantics, Callable[[ASGIApp], ASGIApp] | None]
 
-def load_mutant(name: str) -> tuple[Semantics, Callable[[ASGIApp], ASGIApp] | None]:
-    """The semantics and wrap of mutant `name`, from regconform.mutants when it exists."""
+
+def load_mutant(name: str, kind: str = "mutant") -> Deviating:
+    """The semantics and wrap of mutant `name` (or, kind "variant", of the legal variant), from
+    regconform.mutants when it exists: the reference server never imports it."""
+    package = "regconform.mutants" if kind == "mutant" else "regconform.mutants.variants"
     try:
-        module: Any = importlib.import_module("regconform.mutants")
+        module: Any = importlib.import_module(package)
     except ModuleNotFoundError as exc:
-        if exc.name != "regconform.mutants":
+        if exc.name not in ("regconform.mutants", package):
             raise
-        raise ConfigError(f"unknown mutant {name!r}") from None
-    get_mutant = getattr(module, "get_mutant", None)
-    if get_mutant is None:
-        raise ConfigError(f"unknown mutant {name!r}")
+        raise ConfigError(f"unknown {kind} {name!r}") from None
+    lookup = getattr(module, f"get_{kind}", None)
+    if lookup is None:
+        raise ConfigError(f"unknown {kind} {name!r}")
     try:
-        mutant = get_mutant(name)
+        found = lookup(name)
     except LookupError:
-        raise ConfigError(f"unknown mutant {name!r}") from None
-    return mutant.semantics, mutant.wrap
+        raise ConfigError(f"unknown {kind} {name!r}") from None
+    return found.semantics, found.wrap
 
 
 def _announce(path: Path) -> Callable[[str], None]:
@@ -77,6 +81,7 @@ def _announce(path: Path) -> Callable[[str], None]:
     help="Where to write the target profile (default: a file in a temporary folder).",
 )
 @click.option("--mutant", default=None, hidden=True, help="Serve a deliberately broken variant.")
+@click.option("--variant", default=None, hidden=True, help="Serve a legal variant.")
 def serve(
     host: str,
     port: int,
@@ -86,10 +91,19 @@ def serve(
     rate_limit: float | None,
     profile_out: Path | None,
     mutant: str | None,
+    variant: str | None,
 ) -> None:
     """Run the reference server; print its base URL and the path of its target profile."""
     try:
-        semantics, wrap = load_mutant(mutant) if mutant else (Semantics(), None)
+        if mutant and variant:
+            raise ConfigError("--mutant and --variant exclude each other")
+        semantics, wrap = (
+            load_mutant(mutant)
+            if mutant
+            else load_mutant(variant, "variant")
+            if variant
+            else (Semantics(), None)
+        )
         settings = ServerSettings(
             host=host,
             port=port,

@@ -80,6 +80,7 @@ def fixture_profile(base_url: str) -> dict[str, Any]:
             "registration_ids": list(COURSE_IDS),
             "locked_registration_id": LOCKED_ID,
             "other_tenant_id": OTHER_TENANT_ID,
+            "other_tenant_record_id": OTHER_TENANT_COURSE_ID,
         },
         "event_track_registrations": {
             "event_id": EVENT_ID,

@@ -61,6 +61,9 @@ def running_server(settings: ServerSettings | None = None) -> Iterator[str]:
         log_level="warning",
         log_config=None,  # leave the host program's logging configuration alone
         lifespan="off",
+        # h11, never httptools even where it is installed: one HTTP/1.1 implementation on
+        # every machine, and the one whose connection the 1xx variants write through.
+        http="h11",
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)

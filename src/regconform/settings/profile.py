@@ -23,6 +23,7 @@ COURSE_KEYS = {
     "registration_ids",
     "locked_registration_id",
     "other_tenant_id",
+    "other_tenant_record_id",
     "fixed_fields",
     "baseline_bodies",
 }
@@ -41,7 +42,12 @@ class CourseSection:
     tenant_id: str
     registration_ids: tuple[str, ...]
     locked_registration_id: str | None = None
-    other_tenant_id: str | None = None
+    other_tenant_id: str | None = None  # whose record other_tenant_record_id is (for messages)
+    # A record of another tenant that does not exist under tenant_id: sent under tenant_id's
+    # path, it must be refused (CR-045). Never the other way round: where record ids are per
+    # tenant, tenant_id's ids may well exist under the other tenant, and a PUT there would
+    # change a record the profile never gave us.
+    other_tenant_record_id: str | None = None
     # Values a real server validates (e.g. course_id must name an existing course); sent as given.
     fixed_fields: dict[str, Any] = field(default_factory=dict)
     # A body per record to put back at the end of a run, so records are left as found.
@@ -126,11 +132,19 @@ def _course(raw: dict[str, Any]) -> CourseSection:
             )
     fixed_fields = table(name, "fixed_fields", raw)
     reject_unknown(f"{name}.fixed_fields", fixed_fields, course_fields())
+    locked = string(name, "locked_registration_id", raw, required=False)
+    foreign = string(name, "other_tenant_record_id", raw, required=False)
+    if foreign is not None and foreign in (*registration_ids, locked):
+        raise ConfigError(
+            f"profile [{name}] other_tenant_record_id {foreign!r} must be a record that does "
+            "not exist under tenant_id, not one of its records"
+        )
     return CourseSection(
         tenant_id=str(string(name, "tenant_id", raw)),
         registration_ids=registration_ids,
-        locked_registration_id=string(name, "locked_registration_id", raw, required=False),
+        locked_registration_id=locked,
         other_tenant_id=string(name, "other_tenant_id", raw, required=False),
+        other_tenant_record_id=foreign,
         fixed_fields=fixed_fields,
         baseline_bodies=baselines,
     )

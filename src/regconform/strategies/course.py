@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from regconform.catalogue.contracts import COURSE_PATH, COURSE_REQUEST_SCHEMA, Contracts
 from regconform.catalogue.requirements import ids_of, one_id, refusal_ids
@@ -27,13 +28,24 @@ WRONG_VALUES: dict[str, tuple[Any, ...]] = {
     "object": ("x", 7, ["x"]),
 }
 OUT_OF_RANGE = ("pending", "ARCHIVED", "Completed", "")
+# Not ISO 8601 at all: what a field the document says is "expressed in ISO-8601" must not hold.
+NOT_DATE_TIMES = ("22/11/2026", "2024-01-01T12:99:00Z")
+MANAGED_PREFIX = "sys_"  # fields the server manages itself (see Semantics.updated_course)
+PATH_ID = "{path id}"  # stands, in a description, for the id of the record the body goes to
 
 
 @dataclass(frozen=True)
 class BodyViolation:
     requirement: str
-    description: str
+    description: str  # what is wrong with the body; may name PATH_ID
     apply: Callable[[dict[str, Any]], dict[str, Any]]
+    # A malformed value of a field the server manages itself: it may be refused (400) or
+    # ignored, the update applied (CR-014). The others must be refused.
+    ignorable: bool = False
+
+    def why(self, record_id: str) -> str:
+        """The description, for a body sent to `record_id`."""
+        return self.description.replace(PATH_ID, repr(record_id))
 
 
 def _without(field: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -68,7 +80,7 @@ def body_violations(contracts: Contracts) -> list[BodyViolation]:
     found.append(
         BodyViolation(
             one_id("request-id-matches-path", COURSE),
-            "body `id` differs from the path id",
+            f"a body `id` 'regconform-other-record' other than the path id {PATH_ID}",
             _with("id", "regconform-other-record"),
         )
     )
@@ -82,12 +94,28 @@ def body_violations(contracts: Contracts) -> list[BodyViolation]:
                 BodyViolation(wrong_type_id, f"`{field}` = {value!r}", _with(field, value))
             )
         if prop.get("format") == "date-time":
-            found.append(
+            found += [
                 BodyViolation(
-                    wrong_type_id, f"`{field}` = '22/11/2026'", _with(field, "22/11/2026")
+                    wrong_type_id,
+                    f"`{field}` = {value!r}, not an ISO 8601 date-time",
+                    _with(field, value),
+                    ignorable=field.startswith(MANAGED_PREFIX),
                 )
-            )
+                for value in NOT_DATE_TIMES
+            ]
     return found
+
+
+def breaks_more_than_formats(validator: Draft202012Validator) -> Callable[[Any], bool]:
+    """Whether a negative body breaks the request schema somewhere else than a `format` (the
+    only formats are the date-times of server-managed fields, which a server may ignore)."""
+
+    def check(body: Any) -> bool:
+        if not isinstance(body, dict):
+            return True
+        return any(error.validator != "format" for error in validator.iter_errors(body))
+
+    return check
 
 
 class CourseRequests:
@@ -101,16 +129,22 @@ class CourseRequests:
         self.section = section
         drop = tuple((COURSE_REQUEST_SCHEMA, f) for f in NOT_GENERATED)
         bodies = body_strategy(contracts.course_openapi, COURSE_PATH, drop_properties=drop)
-        self._negative = body_strategy(contracts.course_openapi, COURSE_PATH, negative=True)
+        schema = contracts.component(contracts.course_openapi, COURSE_REQUEST_SCHEMA)
+        formats = Draft202012Validator.FORMAT_CHECKER
+        refusable = breaks_more_than_formats(Draft202012Validator(schema, format_checker=formats))
+        negative = body_strategy(contracts.course_openapi, COURSE_PATH, negative=True)
+        self._negative = negative.filter(refusable)
         self.violations = body_violations(contracts)
         self._valid_updates = st.tuples(st.sampled_from(section.registration_ids), bodies).map(
             lambda pair: (pair[0], self.for_record(*pair))
         )
+        refused = [v for v in self.violations if not v.ignorable]
         self._one_violation_each = st.tuples(
             *(
-                st.sampled_from([v for v in self.violations if v.requirement == rid])
+                st.sampled_from([v for v in refused if v.requirement == rid])
                 for rid in invalid_body_ids()
-            )
+            ),
+            st.sampled_from([v for v in self.violations if v.ignorable]),
         )
 
     def for_record(self, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +156,8 @@ class CourseRequests:
         return self._valid_updates
 
     def one_violation_each(self) -> st.SearchStrategy[tuple[BodyViolation, ...]]:
-        """One single-field violation per invalid-body requirement, in catalogue order.
+        """One single-field violation per invalid-body requirement, in catalogue order, then one
+        malformed server-managed date-time (refused, or ignored and the update applied).
 
         Each is applied to the same generated valid body and sent on its own: generating an
         81-field body costs several times a loopback request, so one body serves them all.
@@ -130,5 +165,6 @@ class CourseRequests:
         return self._one_violation_each
 
     def schema_violating_bodies(self) -> st.SearchStrategy[Any]:
-        """Schemathesis's negative bodies: each breaks the request schema somewhere."""
+        """Schemathesis's negative bodies: each breaks the request schema somewhere, and not
+        only in a server-managed date-time's format (one_violation_each sends those)."""
         return self._negative

@@ -21,6 +21,7 @@ update that would be applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from regconform.catalogue.contracts import COURSE_PATH, EVENT_TRACK_PATH
 from regconform.errors import ConfigError
@@ -41,8 +42,15 @@ class Probe:
     setting: str  # e.g. "registration_ids"
     value: str  # the id (or ids) it names
     path: tuple[str, ...]
-    ids: tuple[str, ...]
+    ids: tuple[str, ...]  # a course record's (tenant, id); the track's event, track, ids
     refusal_allowed: bool = False  # 403 conforms here (the locked record, CR-040)
+
+    def allowed(self) -> dict[str, Any]:
+        """What the transport's allow-list checks: a course record as its (tenant, id) pair."""
+        if self.section == COURSE:
+            tenant, record = self.ids
+            return {"checked_record": (tenant, record)}
+        return {"checked_ids": self.ids}
 
 
 def _parts(template: str, **values: str) -> tuple[str, ...]:
@@ -118,7 +126,7 @@ class ProbeRun:
         sections = {probe.section for probe in planned}
         for index, probe in enumerate(planned):
             try:
-                exchange = target.put(probe.path, raw_body=PROBE_BODY, checked_ids=probe.ids)
+                exchange = target.put(probe.path, raw_body=PROBE_BODY, **probe.allowed())
             except (TargetError, Throttled):
                 return  # cannot decide; the suites will meet the same and say so
             kind = answer_kind(exchange, probe)

@@ -51,7 +51,7 @@ def restore_course(target: Target, section: CourseSection) -> list[Restored]:
             record = f"course registration {tenant}/{record_id}"
             path = ("courseRegistrations", tenant, record_id)
             try:
-                exchange = target.put(path, body=body, checked_ids=(tenant, record_id))
+                exchange = target.put(path, body=body, checked_record=(tenant, record_id))
             except NOT_SENT as exc:
                 restored.append(Restored(record, False, str(exc)))
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import http.client
 import json
 import time
 import uuid
@@ -16,6 +17,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
+import requests.adapters
+import urllib3.connectionpool
 import urllib3.exceptions
 
 from regconform.settings.profile import Profile
@@ -70,14 +73,21 @@ class RequestLog:
 
 
 class AllowList:
-    """The ids the profile gave us, plus the synthetic ids this run made up itself."""
+    """What the profile gave us, plus the synthetic names this run made up itself.
+
+    Course records are admitted as (tenant, record id) pairs, never as bare ids: where record
+    ids are per tenant, `cr-1` may exist under two tenants, and only tenant_id's is ours.
+    """
 
     def __init__(self, profile: Profile) -> None:
-        self._ids: set[str] = set()
+        self._ids: set[str] = set()  # the track endpoint's event, track and registration ids
+        self._records: set[tuple[str, str]] = set()
+        self._tenant: str | None = None
         if profile.course:
             c = profile.course
-            self._ids.update({c.tenant_id, *c.registration_ids})
-            self._ids.update(x for x in (c.locked_registration_id, c.other_tenant_id) if x)
+            self._tenant = c.tenant_id
+            given = (*c.registration_ids, c.locked_registration_id, c.other_tenant_record_id)
+            self._records.update((c.tenant_id, record_id) for record_id in given if record_id)
         if profile.tracks:
             t = profile.tracks
             self._ids.update({t.event_id, t.track_id, *t.registration_ids})
@@ -98,6 +108,69 @@ class AllowList:
         for value in values:
             if value not in self._ids and value not in self._synthetic:
                 raise UnsafeRequest(f"refusing to send: {value!r} is not in the profile")
+
+    def require_record(self, tenant: str, record_id: str) -> None:
+        """A course record path: a (tenant, id) pair the profile gives, a made-up id under
+        tenant_id, or a made-up tenant (which holds no real record) with a given or made-up id."""
+        if (tenant, record_id) in self._records:
+            return
+        made_up_id = record_id in self._synthetic
+        if tenant == self._tenant and made_up_id:
+            return
+        given_id = any(record_id == rid for _, rid in self._records)
+        if tenant in self._synthetic and (given_id or made_up_id):
+            return
+        raise UnsafeRequest(
+            f"refusing to send: record {record_id!r} of tenant {tenant!r} is not in the profile"
+        )
+
+
+class FinalResponse(http.client.HTTPResponse):
+    """An answer read past every informational (1xx) response sent before it.
+
+    RFC 9110 15.2: "A client MUST be able to parse one or more 1xx responses received prior to
+    a final response, even if the client does not expect one." http.client's begin() skips 100
+    only and takes any other 1xx (103 Early Hints) for the answer, so the real answer stays in
+    the socket and is read as the answer to the *next* request on the connection: every later
+    exchange would pair a request with another request's answer. h11 (under httpcore and httpx)
+    treats every 1xx but 101 as interim; so does this. 101 stays final: we never ask to switch
+    protocols, so an unasked 101 is an answer to judge (an undocumented status), not to skip.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        # The one hook begin() offers before it decides what the answer is (urllib3 reads its
+        # proxy CONNECT answers through it too, where skipping 1xx is just as right).
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # the interim answer's header section, dropped
+
+
+def _reading_final_responses(connection: Any) -> Any:
+    # Set on each new connection, not through a ConnectionCls of our own: vcrpy records and
+    # replays by swapping the pools' ConnectionCls, and hands attributes set on its stand-in on
+    # to the real connection it wraps.
+    connection.response_class = FinalResponse
+    return connection
+
+
+class _Pool(urllib3.connectionpool.HTTPConnectionPool):
+    def _new_conn(self) -> Any:
+        return _reading_final_responses(super()._new_conn())
+
+
+class _TLSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    def _new_conn(self) -> Any:
+        return _reading_final_responses(super()._new_conn())
+
+
+class FinalResponseAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter whose connections read past 1xx answers (FinalResponse)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
 
 
 def _retry_after(value: str | None) -> float:
@@ -140,6 +213,8 @@ class Target:
         self._secrets = tuple(s for s in (token, *secrets) if s)
         # The profile's TLS files; the environment's proxies, never for loopback.
         self._session = http_session(self.base_url, profile.tls)
+        for scheme in ("http://", "https://"):  # read past 1xx answers (RFC 9110 15.2)
+            self._session.mount(scheme, FinalResponseAdapter())
 
     def close(self) -> None:
         self._session.close()
@@ -179,9 +254,12 @@ class Target:
         query: Mapping[str, str] | None = None,
         auth: str = "valid",  # "valid" | "none" | "wrong"
         checked_ids: Iterable[str] = (),
+        checked_record: tuple[str, str] | None = None,  # (tenant, record id) of a course path
     ) -> Exchange:
         """PUT to the path made of `path_parts` (each part quoted), after the safety checks."""
         self.allow.require(checked_ids)
+        if checked_record is not None:
+            self.allow.require_record(*checked_record)
         path = "/" + "/".join(quote(part, safe="") for part in path_parts)
         query_string = urlencode(dict(query)) if query else ""
         path_and_query = f"{path}?{query_string}" if query_string else path

@@ -19,10 +19,20 @@ def _said(exchange: Exchange) -> str:
 
 
 @check(refusal_ids)  # every "refused with 400" requirement of the catalogue
-def rejected_as_bad_request(exchange: Exchange, requirement: str) -> Iterator[Finding]:
-    """An invalid request is answered 400 (the statement of `requirement`)."""
-    if exchange.status != 400:
-        yield Violation(requirement, f"expected 400 for an invalid request, {_said(exchange)}")
+def rejected_as_bad_request(
+    exchange: Exchange, requirement: str, why: str = "an invalid request", ignorable: bool = False
+) -> Iterator[Finding]:
+    """An invalid request (`why`: what is wrong with it) is answered 400, the statement of
+    `requirement`. An `ignorable` fault (a malformed value of a field the server manages itself)
+    may instead be ignored and the update applied: then the applied-update rules judge the 200."""
+    if exchange.status == 400:
+        return
+    if ignorable and exchange.status == 200:
+        yield NotApplicable(
+            "the server ignored a server-managed field's value and applied the rest"
+        )
+    else:
+        yield Violation(requirement, f"expected 400 for {why}, {_said(exchange)}")
 
 
 @check("GEN-001")

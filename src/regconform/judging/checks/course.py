@@ -10,6 +10,7 @@ from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
 from regconform.catalogue.requirements import ids_of, one_id
+from regconform.judging.checks._iso8601 import parse_iso8601
 from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
 from regconform.judging.checks.common import other_status, undocumented_status
 from regconform.target.exchange import Exchange
@@ -35,7 +36,13 @@ def type_id() -> str:
 
 
 def format_id() -> str:
+    """ISO 8601, as the document says (MUST)."""
     return one_id("response-format", COURSE)
+
+
+def profile_id() -> str:
+    """RFC 3339, the profile of ISO 8601 we expect (INFERRED)."""
+    return one_id("response-format-profile", COURSE)
 
 
 def json_id() -> str:
@@ -50,6 +57,7 @@ def schema_ids() -> tuple[str, ...]:
         *enum_response_ids().values(),
         type_id(),
         format_id(),
+        profile_id(),
     )
 
 
@@ -66,13 +74,20 @@ def _classify(error: ValidationError, body: dict[str, Any]) -> Iterator[Finding]
     elif error.validator == "enum" and len(path) == 1 and path[0] in enums:
         yield Violation(enums[str(path[0])], f"`{where}` = {error.instance!r} is not in the enum")
     elif error.validator == "format":
-        yield Violation(
-            format_id(), f"`{where}` = {error.instance!r} is not a {error.validator_value}"
-        )
+        yield _format_violation(where, error.instance)
     elif len(path) == 1 and path[0] in required:
         yield Violation(required[str(path[0])], f"required field `{where}` is {error.instance!r}")
     else:
         yield Violation(type_id(), f"`{where}`: {error.message[:200]}")
+
+
+def _format_violation(where: str, value: Any) -> Violation:
+    """The contract's `date-time` is RFC 3339; the document only says ISO 8601, which is wider."""
+    if parse_iso8601(value) is None:
+        return Violation(format_id(), f"`{where}` = {value!r} is not an ISO 8601 date-time")
+    return Violation(
+        profile_id(), f"`{where}` = {value!r} is ISO 8601 but not an RFC 3339 date-time"
+    )
 
 
 @check(schema_ids)
@@ -112,13 +127,16 @@ def not_a_record(exchange: Exchange) -> NotApplicable:
 
 
 def same_value(sent: Any, got: Any) -> bool:
-    """JSON equality, with numbers compared as numbers (1 == 1.0, big ints as doubles)."""
+    """Whether `got` carries `sent`: JSON equality, with numbers compared as numbers (1 == 1.0,
+    big ints as doubles), and objects at any depth allowed keys that were not sent (an item's
+    `substitution_id`, say), as the record itself is: no document says "only these fields",
+    and the contract's item schemas allow more."""
     if isinstance(sent, bool) or isinstance(got, bool):
         return type(sent) is type(got) and sent == got
     if isinstance(sent, (int, float)) and isinstance(got, (int, float)):
         return float(sent) == float(got)
     if isinstance(sent, dict) and isinstance(got, dict):
-        return sent.keys() == got.keys() and all(same_value(sent[k], got[k]) for k in sent)
+        return all(k in got and same_value(sent[k], got[k]) for k in sent)
     if isinstance(sent, list) and isinstance(got, list):
         return len(sent) == len(got) and all(
             same_value(a, b) for a, b in zip(sent, got, strict=True)
@@ -147,11 +165,14 @@ def update_is_applied(exchange: Exchange, sent: dict[str, Any]) -> Iterator[Find
             )
 
 
-def _moment(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
+def same_moment(before: Any, after: Any) -> bool:
+    """Whether two date-times name the same moment: equal strings, or ISO 8601 forms of one
+    instant (`...09:30:00Z` and `...11:30:00+02:00`); when one has an offset and the other not,
+    only equal strings are."""
+    if before == after:
+        return True
+    then, now = parse_iso8601(before), parse_iso8601(after)
+    return then is not None and now is not None and _comparable(then, now) and then == now
 
 
 @check("CR-037")
@@ -168,7 +189,8 @@ def created_fields_unchanged(
         return
     for field in stated:
         before, after = previous[field], body.get(field)
-        if before != after:
+        unchanged = same_moment(before, after) if field.endswith("_at") else before == after
+        if not unchanged:
             yield Violation("CR-037", f"`{field}` changed on update: {before!r} -> {after!r}")
 
 
@@ -200,11 +222,11 @@ def last_modified_not_earlier(
     if body is None:
         yield not_a_record(exchange)
         return
-    modified = _moment(body.get("sys_last_modified_at"))
+    modified = parse_iso8601(body.get("sys_last_modified_at"))
     previous_modified = (previous or {}).get("sys_last_modified_at")
     earlier = {
-        "is before `sys_created_at`": _moment(body.get("sys_created_at")),
-        "went back from the previous answer's": _moment(previous_modified),
+        "is before `sys_created_at`": parse_iso8601(body.get("sys_created_at")),
+        "went back from the previous answer's": parse_iso8601(previous_modified),
     }
     pairs = {why: then for why, then in earlier.items() if _comparable(modified, then)}
     if modified is None or not pairs:
@@ -230,8 +252,12 @@ def locked_record_refused(exchange: Exchange) -> Iterator[Finding]:
 
 @check("CR-041")
 def locked_refusal_is_409(exchange: Exchange) -> Iterator[Finding]:
-    if exchange.status != 409:
-        yield Violation("CR-041", f"expected 409 for a locked record, got {exchange.status}")
+    if not 400 <= exchange.status < 500:
+        yield NotApplicable("the update of the locked record was not refused (CR-040 judges it)")
+    elif exchange.status != 409:
+        yield Violation(
+            "CR-041", f"the locked record was refused with {exchange.status}, by our reading 409"
+        )
 
 
 @check("CR-042")
@@ -243,10 +269,11 @@ def stale_version_is_409(exchange: Exchange) -> Iterator[Finding]:
 
 
 @check("CR-043")
-def unknown_record_is_404(exchange: Exchange) -> Iterator[Finding]:
-    if exchange.status != 404:
+def unknown_record_refused(exchange: Exchange) -> Iterator[Finding]:
+    if exchange.status not in (403, 404):
         yield Violation(
-            "CR-043", f"expected 404 for an id that does not exist, got {exchange.describe()}"
+            "CR-043",
+            f"expected 404 or 403 for an id that does not exist, got {exchange.describe()}",
         )
 
 
@@ -259,9 +286,13 @@ def unknown_tenant_refused(exchange: Exchange) -> Iterator[Finding]:
 
 
 @check("CR-045")
-def other_tenant_refused(exchange: Exchange) -> Iterator[Finding]:
+def other_tenant_refused(exchange: Exchange, owner: str | None = None) -> Iterator[Finding]:
+    """A record of another tenant (`owner`), sent to under our tenant's path, is refused."""
     if exchange.status not in (403, 404):
-        yield Violation("CR-045", f"another tenant's record was reachable: {exchange.describe()}")
+        whose = f"tenant {owner!r}'s record" if owner else "another tenant's record"
+        yield Violation(
+            "CR-045", f"{whose} was reachable through our tenant's path: {exchange.describe()}"
+        )
 
 
 @check("CR-046")

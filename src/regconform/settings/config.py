@@ -90,12 +90,19 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         timeout=flags.timeout or DEFAULT_TIMEOUT,
         dry_run=flags.dry_run,
         max_requests=flags.max_requests,
-        rate_limit=flags.rate_limit,
+        rate_limit=_slowest(flags.rate_limit, profile.rate_limit),
         report_dir=flags.report_dir,
         baseline=load_baseline(flags.baseline_path, load_catalogue())
         if flags.baseline_path
         else Baseline(),
     )
+
+
+def _slowest(*rates: float | None) -> float | None:
+    """The profile's rate_limit is the target's documented ceiling: --rate-limit may ask
+    for less, never for more."""
+    given = [rate for rate in rates if rate is not None]
+    return min(given) if given else None
 
 
 def reference_profile() -> Profile:

@@ -45,6 +45,7 @@ class Profile:
     course: CourseSection | None
     tracks: TrackSection | None
     path: Path | None = None
+    rate_limit: float | None = None  # the target's documented requests per second: a ceiling
 
 
 def check_base_url(url: str) -> str:
@@ -116,7 +117,21 @@ def _tracks(raw: dict[str, Any]) -> TrackSection:
     )
 
 
-KNOWN_KEYS = {"base_url", "token_env", "course_registrations", "event_track_registrations"}
+KNOWN_KEYS = {
+    "base_url",
+    "token_env",
+    "rate_limit",
+    "course_registrations",
+    "event_track_registrations",
+}
+
+
+def _rate_limit(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError("profile rate_limit must be a positive number (requests per second)")
+    return float(value)
 
 
 def parse_profile(raw: dict[str, Any], path: Path | None = None) -> Profile:
@@ -147,6 +162,7 @@ def parse_profile(raw: dict[str, Any], path: Path | None = None) -> Profile:
         course=_course(course) if course is not None else None,
         tracks=_tracks(tracks) if tracks is not None else None,
         path=path,
+        rate_limit=_rate_limit(raw.get("rate_limit")),
     )
 
 

@@ -21,6 +21,7 @@ import urllib3.exceptions
 from regconform.settings.profile import Profile
 from regconform.target.deadline import AnswerOverdue, answer_deadline
 from regconform.target.exchange import REDACTED, Exchange, SentRequest
+from regconform.target.pacing import BudgetUsedUp, Pacing, backoff
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_429_RETRIES = 3
@@ -99,14 +100,15 @@ class AllowList:
                 raise UnsafeRequest(f"refusing to send: {value!r} is not in the profile")
 
 
-def _retry_after(value: str | None) -> float:
+def _retry_after(value: str | None, attempt: int = 0, key: bytes = b"") -> float:
+    """Seconds to wait after a 429: its Retry-After, else a jittered exponential back-off."""
     if not value:
-        return 1.0
+        return backoff(attempt, key)
     try:
         return max(0.0, float(value))
     except ValueError:
         when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time()) if when else 1.0
+        return max(0.0, when.timestamp() - time.time()) if when else backoff(attempt, key)
 
 
 class Target:
@@ -122,6 +124,7 @@ class Target:
         dry_run: bool = False,
         max_requests: int | None = None,
         rate_limit: float | None = None,
+        pacing: Pacing | None = None,  # shared with other Targets of the run (xdist workers)
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.allow = AllowList(profile)
@@ -131,9 +134,8 @@ class Target:
         self._token = token
         self._timeout = (min(5.0, timeout), timeout)
         self._dry_run = dry_run
-        self._budget = max_requests
-        self._interval = 1.0 / rate_limit if rate_limit else 0.0
-        self._last_sent = 0.0
+        self.pacing = pacing or Pacing(max_requests, rate_limit)
+        self._budget: int | None = None  # while restoring: the restores' own allowance
         self._failures: list[str] = []  # consecutive transport failures; the breaker reads it
         self._session = requests.Session()
         self._session.trust_env = False  # never route through a proxy from the environment
@@ -213,18 +215,27 @@ class Target:
             self.throttled += 1
             if attempt == MAX_429_RETRIES:
                 break
-            time.sleep(min(MAX_RETRY_WAIT, _retry_after(exchange.headers.get("retry-after"))))
-        raise Throttled(f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After")
+            key = sent.url.removeprefix(self.base_url).encode() + b" " + (raw or b"")
+            wait = _retry_after(exchange.headers.get("retry-after"), attempt, key)
+            time.sleep(min(MAX_RETRY_WAIT, wait))
+        raise Throttled(
+            f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After (else backing off)"
+        )
 
     def _admit(self) -> None:
         """Raise, before anything is sent, if the breaker is open or the budget used up."""
         broken = self.broken
         if broken:
             raise TargetError(broken)
-        if self._budget is not None:
+        if self._budget is not None:  # restoring
             if self._budget <= 0:
-                raise BudgetExhausted("the --max-requests budget is used up")
+                raise BudgetExhausted("the restores' allowance is used up")
             self._budget -= 1
+            return
+        try:
+            self.pacing.take()
+        except BudgetUsedUp as exc:
+            raise BudgetExhausted(str(exc)) from None
 
     def _send_once(
         self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
@@ -285,11 +296,7 @@ class Target:
         return TargetError(message)
 
     def _pace(self) -> None:
-        if self._interval:
-            wait = self._last_sent + self._interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            self._last_sent = time.monotonic()
+        self.pacing.wait_for_slot()
 
 
 def _too_big(where: str) -> str:

@@ -6,6 +6,7 @@
 - `fixtures`: the config, target, clients and score keeper a suite test asks for
 - `recorder`: every test report merged into per-requirement results; the summary and reports
 - `handover`: what xdist workers sent and put back, handed to the controller
+- `sharing`: xdist workers share one request budget and one pace
 
 Settings precedence is decided once, in regconform.settings.config.build_config:
 defaults < profile file < environment < command-line options.
@@ -18,7 +19,7 @@ import pytest
 from regconform import cassettes
 from regconform.harness.guard import TargetGuard
 from regconform.report.junit import JUnitProperties
-from regconform.run.plugin import collection, fixtures, handover, recorder
+from regconform.run.plugin import collection, fixtures, handover, recorder, sharing
 from regconform.run.plugin.options import add_options
 
 
@@ -39,6 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(handover.WorkerHandover(config), "regconform-worker-handover")
     else:
         config.pluginmanager.register(handover.ControllerIntake(config), "regconform-intake")
+        config.pluginmanager.register(sharing.LedgerKeeper(config), "regconform-ledger")
     config.pluginmanager.register(TargetGuard(), "regconform-target-guard")
     config.pluginmanager.register(JUnitProperties(), "regconform-junit-properties")
     cassettes.configure(config)  # recording or replaying: regconform.cassettes

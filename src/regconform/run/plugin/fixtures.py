@@ -12,6 +12,7 @@ from regconform.catalogue.requirements import load_catalogue
 from regconform.harness.clients import CourseClient, TrackClient
 from regconform.harness.session import CONFIG_KEY, RESTORED_KEY, TARGET_KEY, VERDICTS_KEY
 from regconform.judging.verdicts import Verdicts
+from regconform.run.plugin.sharing import run_pacing
 from regconform.settings.config import RunConfig
 from regconform.target.restore import restore_course, restore_tracks
 from regconform.target.transport import Target
@@ -41,6 +42,7 @@ def target(regconform_config: RunConfig, pytestconfig: pytest.Config) -> Iterato
         dry_run=cfg.dry_run,
         max_requests=cfg.max_requests,
         rate_limit=cfg.rate_limit,
+        pacing=run_pacing(pytestconfig, cfg),
     )
     pytestconfig.stash[TARGET_KEY] = session_target
     yield session_target

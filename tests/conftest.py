@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -48,6 +49,8 @@ FIRST = ("test_kill_matrix.py", "test_schemathesis_agrees.py", "test_browser.py"
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """Distribute the self-tests when nobody chose: `-n`, `-p no:xdist`, --pdb all win."""
     option = config.option
+    if hasattr(config, "workerinput") or os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # an xdist worker runs this hook too: it must never start workers of its own
     if getattr(option, "numprocesses", "absent") is not None or config.getoption("usepdb"):
         return
     if config.getoption("collectonly") or getattr(option, "dist", "no") != "no":

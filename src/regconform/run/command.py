@@ -86,6 +86,7 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
         "--regconform-rate-limit": flags.rate_limit,
         "--report-dir": flags.report_dir,
         "--regconform-baseline": flags.baseline_path,
+        "--regconform-plan": flags.plan,
         # junit.xml beside report.json and report.html (a --junitxml in `extra` comes later, wins)
         "--junitxml": (flags.report_dir or REPO / "reports") / JUNIT_XML,
     }
@@ -137,6 +138,12 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     help="At most R requests per second.",
 )
 @click.option(
+    "--plan",
+    type=click.Choice(["full", "quick"]),
+    default=None,
+    help="full (default), or quick: one example per test, every MUST exercised at least once.",
+)
+@click.option(
     "--report-dir", type=click.Path(path_type=Path), default=None, help="Where reports go."
 )
 @click.option(
@@ -175,6 +182,7 @@ def run(
     dry_run: bool,
     max_requests: int | None,
     rate_limit: float | None,
+    plan: str | None,
     report_dir: Path | None,
     baseline: Path | None,
     record: bool,
@@ -216,6 +224,7 @@ def run(
                 rate_limit=rate_limit,
                 report_dir=report_dir,
                 baseline_path=baseline,
+                plan=plan,
             )
             config = build_config(flags)
             if not dry_run:

@@ -33,6 +33,7 @@ class RunConfig:
     report_dir: Path | None = None
     extra_secrets: tuple[str, ...] = ()
     baseline: Baseline = field(default_factory=Baseline)  # accepted deviations (--baseline)
+    plan: str = "full"  # examples per test: "full" or "quick" (regconform.run.plan)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -56,6 +57,7 @@ class Overrides:
     rate_limit: float | None = None
     report_dir: Path | None = None
     baseline_path: Path | None = None
+    plan: str | None = None
 
 
 def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunConfig:
@@ -95,7 +97,14 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         baseline=load_baseline(flags.baseline_path, load_catalogue())
         if flags.baseline_path
         else Baseline(),
+        plan=_plan(flags.plan),
     )
+
+
+def _plan(given: str | None) -> str:
+    if given in (None, "full", "quick"):
+        return given or "full"
+    raise ConfigError(f"--plan must be full or quick, not {given!r}")
 
 
 def _slowest(*rates: float | None) -> float | None:

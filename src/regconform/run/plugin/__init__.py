@@ -33,6 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
     config.addinivalue_line("markers", "examples(n): at most n generated examples for this test")
+    config.addinivalue_line("markers", "quick_examples(n): examples of this test in --plan quick")
     config.pluginmanager.register(collection, "regconform-collection")
     config.pluginmanager.register(fixtures, "regconform-fixtures")
     config.pluginmanager.register(recorder.RunRecorder(config), "regconform-run-recorder")

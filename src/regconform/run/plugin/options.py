@@ -45,6 +45,12 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--regconform-rate-limit", type=float, default=None, help="at most R requests per second"
     )
+    group.addoption(
+        "--regconform-plan",
+        default=None,
+        choices=("full", "quick"),
+        help="full (default) or quick: one example per test, every MUST exercised once",
+    )
     group.addoption("--report-dir", default=None, help="where report files are written")
     group.addoption(
         "--regconform-baseline",
@@ -76,4 +82,5 @@ def overrides(config: pytest.Config) -> Overrides:
         rate_limit=option("regconform_rate_limit"),
         report_dir=Path(report_dir) if report_dir else None,
         baseline_path=Path(baseline) if baseline else None,
+        plan=option("regconform_plan"),
     )

@@ -77,6 +77,9 @@ def _announce(profile_out: Path | None) -> Callable[[str], None]:
     help="Where to write the target profile (default: a file in a temporary folder).",
 )
 @click.option("--mutant", default=None, hidden=True, help="Serve a deliberately broken variant.")
+@click.option(  # test-only: how a run fares against a staging server answering in 100-300 ms
+    "--delay", type=click.FloatRange(min=0), default=0.0, hidden=True, help="Seconds per answer."
+)
 def serve(
     host: str,
     port: int,
@@ -86,6 +89,7 @@ def serve(
     rate_limit: float | None,
     profile_out: Path | None,
     mutant: str | None,
+    delay: float,
 ) -> None:
     """Run the reference server; print its base URL and the path of its target profile."""
     try:
@@ -99,6 +103,7 @@ def serve(
             rate_limit=rate_limit,
             semantics=semantics,
             wrap=wrap,
+            delay=delay,
         )
         serve_forever(settings, _announce(profile_out))
     except RegconformError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,8 @@ from regconform.judging.checks import common, ids
 from regconform.judging.checks import course as cr
 from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.course import BodyViolation, invalid_body_ids
+from regconform.target.concurrency import in_order
+from regconform.target.exchange import Exchange
 
 pytestmark = pytest.mark.suite("course_registrations")
 
@@ -59,18 +62,20 @@ def test_each_single_violation_is_refused(
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     violations = data.draw(course.requests.one_violation_each(), label="violations")
 
-    def refused(violation: BodyViolation) -> Judged:
-        exchange = course.put(record_id, violation.apply(body))
-        course.remember(record_id, exchange)
+    def refused(violation: BodyViolation, exchange: Exchange) -> Judged:
+        course.remember(record_id, exchange)  # in order, as the answers are judged
         return exchange, (
             common.rejected_as_bad_request.bind(requirement=violation.requirement),
             common.invalid_request_not_5xx,
             course_documented(course),
         )
 
-    verdicts.judge_each(
-        itertools.chain([applied_update(course, record_id, body)], map(refused, violations))
-    )
+    def refusals() -> Iterator[Judged]:  # independent requests: --concurrency sends them at once
+        sends = [functools.partial(course.put, record_id, v.apply(body)) for v in violations]
+        answers = in_order(course.target.concurrency, sends)
+        yield from map(refused, violations, answers)
+
+    verdicts.judge_each(itertools.chain([applied_update(course, record_id, body)], refusals()))
 
 
 @pytest.mark.requirement(

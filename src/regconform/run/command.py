@@ -87,6 +87,7 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
         "--report-dir": flags.report_dir,
         "--regconform-baseline": flags.baseline_path,
         "--regconform-plan": flags.plan,
+        "--regconform-concurrency": flags.concurrency,
         # junit.xml beside report.json and report.html (a --junitxml in `extra` comes later, wins)
         "--junitxml": (flags.report_dir or REPO / "reports") / JUNIT_XML,
     }
@@ -138,6 +139,12 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     help="At most R requests per second.",
 )
 @click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Requests in flight at once (default 1: the request log's order is fixed).",
+)
+@click.option(
     "--plan",
     type=click.Choice(["full", "quick"]),
     default=None,
@@ -182,6 +189,7 @@ def run(
     dry_run: bool,
     max_requests: int | None,
     rate_limit: float | None,
+    concurrency: int | None,
     plan: str | None,
     report_dir: Path | None,
     baseline: Path | None,
@@ -225,6 +233,7 @@ def run(
                 report_dir=report_dir,
                 baseline_path=baseline,
                 plan=plan,
+                concurrency=concurrency,
             )
             config = build_config(flags)
             if not dry_run:

@@ -34,6 +34,7 @@ class RunConfig:
     extra_secrets: tuple[str, ...] = ()
     baseline: Baseline = field(default_factory=Baseline)  # accepted deviations (--baseline)
     plan: str = "full"  # examples per test: "full" or "quick" (regconform.run.plan)
+    concurrency: int = 1  # requests in flight at once (regconform.target.concurrency)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -58,6 +59,7 @@ class Overrides:
     report_dir: Path | None = None
     baseline_path: Path | None = None
     plan: str | None = None
+    concurrency: int | None = None
 
 
 def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunConfig:
@@ -98,6 +100,7 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         if flags.baseline_path
         else Baseline(),
         plan=_plan(flags.plan),
+        concurrency=_first_int(flags.concurrency, None, 1, "concurrency") or 1,
     )
 
 

@@ -3,9 +3,11 @@ throttling, timeouts and the request log are enforced in one place."""
 
 from __future__ import annotations
 
+import copy
 import email.utils
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections import Counter
@@ -125,6 +127,7 @@ class Target:
         max_requests: int | None = None,
         rate_limit: float | None = None,
         pacing: Pacing | None = None,  # shared with other Targets of the run (xdist workers)
+        concurrency: int = 1,  # requests a test may have in flight (target.concurrency)
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.allow = AllowList(profile)
@@ -136,8 +139,12 @@ class Target:
         self._dry_run = dry_run
         self.pacing = pacing or Pacing(max_requests, rate_limit)
         self._budget: int | None = None  # while restoring: the restores' own allowance
+        self.concurrency = max(1, concurrency)
+        self._lock = threading.Lock()  # the log and counters, when several threads send
+        self._local = threading.local()  # a session per sending thread
         self._failures: list[str] = []  # consecutive transport failures; the breaker reads it
         self._session = requests.Session()
+        self._owner = threading.current_thread()
         self._session.trust_env = False  # never route through a proxy from the environment
 
     def close(self) -> None:
@@ -208,11 +215,13 @@ class Target:
             self._admit()
             if attempt == 0:  # the log holds what was sent, once, whatever the throttling
                 path_and_query = sent.url.removeprefix(self.base_url)
-                self.log.add(sent.method, path_and_query, raw, self.current_requirements)
+                with self._lock:
+                    self.log.add(sent.method, path_and_query, raw, self.current_requirements)
             exchange = self._send_once(sent, headers, raw, body)
             if exchange.status != 429:
                 return exchange
-            self.throttled += 1
+            with self._lock:
+                self.throttled += 1
             if attempt == MAX_429_RETRIES:
                 break
             key = sent.url.removeprefix(self.base_url).encode() + b" " + (raw or b"")
@@ -247,7 +256,7 @@ class Target:
         try:
             with (
                 answer_deadline(limit),
-                self._session.put(
+                self.session_for_thread().put(
                     sent.url,
                     data=raw,
                     headers=headers,
@@ -272,6 +281,21 @@ class Target:
         return Exchange(
             sent, status, lowered, content, sent_json=body, elapsed=time.perf_counter() - started
         )
+
+    def session_for_thread(self) -> requests.Session:
+        """The run's session in the thread that made the Target; in another sending thread
+        (target.concurrency) a session of its own with the same settings, sharing the
+        connection pools (urllib3's are thread-safe) but not the cookie jar."""
+        if threading.current_thread() is self._owner:
+            return self._session
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            for name in self._session.__attrs__:
+                if name != "cookies":
+                    setattr(session, name, copy.copy(getattr(self._session, name)))
+            self._local.session = session
+        return session
 
     def _read_capped(self, response: requests.Response, deadline: float, where: str) -> bytes:
         """The body, at most MAX_BODY_BYTES of it, complete by `deadline`: a server dribbling

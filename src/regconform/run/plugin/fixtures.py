@@ -43,6 +43,7 @@ def target(regconform_config: RunConfig, pytestconfig: pytest.Config) -> Iterato
         max_requests=cfg.max_requests,
         rate_limit=cfg.rate_limit,
         pacing=run_pacing(pytestconfig, cfg),
+        concurrency=cfg.concurrency,
     )
     pytestconfig.stash[TARGET_KEY] = session_target
     yield session_target

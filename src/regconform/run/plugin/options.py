@@ -51,6 +51,12 @@ def add_options(parser: pytest.Parser) -> None:
         choices=("full", "quick"),
         help="full (default) or quick: one example per test, every MUST exercised once",
     )
+    group.addoption(
+        "--regconform-concurrency",
+        type=int,
+        default=None,
+        help="requests in flight at once (default 1)",
+    )
     group.addoption("--report-dir", default=None, help="where report files are written")
     group.addoption(
         "--regconform-baseline",
@@ -83,4 +89,5 @@ def overrides(config: pytest.Config) -> Overrides:
         report_dir=Path(report_dir) if report_dir else None,
         baseline_path=Path(baseline) if baseline else None,
         plan=option("regconform_plan"),
+        concurrency=option("regconform_concurrency"),
     )

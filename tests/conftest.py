@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -43,6 +44,10 @@ DEFAULT_WORKERS = 2
 # Self-tests that cost the most run first (longest first: the last worker to finish decides the
 # wall time); the kill matrix alone keeps two cores busy for minutes.
 FIRST = ("test_kill_matrix.py", "test_schemathesis_agrees.py", "test_browser.py")
+# Folders whose modules share a session fixture: one worker takes the whole folder, so the
+# fixture is built once (tests/cassettes: one recorded default run). Elsewhere a module is the
+# unit of work, so module fixtures (the kill matrix) are built once too.
+ONE_WORKER_FOLDERS = ("tests/cassettes/",)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -56,32 +61,25 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if config.getoption("collectonly") or getattr(option, "dist", "no") != "no":
         return
     option.numprocesses = DEFAULT_WORKERS
-    option.dist = "loadgroup"
+    option.dist = "loadscope"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Modules as units of work, a folder sharing a session fixture as one (xdist's loadgroup
+    cannot be used: with pytest 9 the group never reaches the node ids it schedules by)."""
+    if config.option.dist != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((f for f in ONE_WORKER_FOLDERS if path.startswith(f)), path)
+
+    return SharedFixtureScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests sharing a session or module fixture stay on one worker (else each worker would
-    build it: the kill matrix twice); the costliest modules are handed out first."""
-    for item in items:
-        group = shared_fixture_group(item)
-        if group and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(group))
+    """The costliest modules are handed out first."""
     items.sort(key=lambda item: FIRST.index(item.path.name) if item.path.name in FIRST else 99)
-
-
-def shared_fixture_group(item: pytest.Item) -> str | None:
-    """The group of the widest fixture of the self-tests this test shares: a session fixture's
-    name, or the module of a module fixture; None if it shares none."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return None
-    scopes = {}
-    for name in info.names_closure:
-        for definition in info.name2fixturedefs.get(name, ()):
-            if definition.baseid.startswith("tests") and definition.scope in ("session", "module"):
-                scopes[definition.scope] = scopes.get(definition.scope) or name
-    if "session" in scopes:
-        return f"session-{scopes['session']}"
-    if "module" in scopes:
-        return f"module-{item.path.name}"
-    return None

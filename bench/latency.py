@@ -4,7 +4,8 @@
     .venv/bin/python bench/latency.py --quick    # the 100 ms rows and the quick plan only
 
 Rows, each measured in this one run (only their ratios mean anything on a busy machine):
-the default run against `regconform serve --delay 0 / 0.1 / 0.3`, the peer `st run --checks
+the default run against `regconform serve --delay 0 / 0.1 / 0.3` (with --concurrency 1 and 8), the
+peer `st run --checks
 all --workers 8` on the same targets, and the quick and full plans against a server allowing
 4 requests per second (`serve --rate-limit 4`, the track API's limit) with `--rate-limit 4`.
 Writes bench/latency.json.
@@ -65,6 +66,9 @@ def main() -> None:
     for delay in (0.0, 0.1) if quick else (0.0, 0.1, 0.3):
         with embedded_server(("--delay", str(delay))) as (base_url, profile):
             rows[f"default run, {delay * 1000:.0f} ms"] = regconform(profile)
+            if delay:
+                label = f"--concurrency 8, {delay * 1000:.0f} ms"
+                rows[label] = regconform(profile, "--concurrency", "8")
             if delay and not quick:
                 rows[f"peer --workers 8, {delay * 1000:.0f} ms"] = peer(base_url, 8)
     with embedded_server(("--rate-limit", "4")) as (base_url, profile):

@@ -4,11 +4,10 @@
     .venv/bin/python bench/latency.py --quick    # the 100 ms rows and the quick plan only
 
 Rows, each measured in this one run (only their ratios mean anything on a busy machine):
-the default run against `regconform serve --delay 0 / 0.1 / 0.3` (with --concurrency 1 and 8), the
-peer `st run --checks
-all --workers 8` on the same targets, and the quick and full plans against a server allowing
-4 requests per second (`serve --rate-limit 4`, the track API's limit) with `--rate-limit 4`.
-Writes bench/latency.json.
+the default run against `regconform serve --delay 0 / 0.1 / 0.3`, with --concurrency 1 and 8;
+the peer `st run --checks all --workers 8` on the same targets; the quick and full plans
+against a server allowing 4 requests per second (`serve --rate-limit 4`, the track API's
+limit) with `--rate-limit 4`. Writes bench/latency.json.
 """
 
 from __future__ import annotations

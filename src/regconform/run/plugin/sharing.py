@@ -1,4 +1,5 @@
-"""xdist: one request budget and one pace for the whole run, not one per worker.
+"""xdist: one request budget and one pace for the whole run, not one per worker; and how many
+requests may be in flight at once.
 
 The controller writes a ledger (`target.pacing`) holding --max-requests and the next free send
 slot, and hands its path to every worker; each worker's Target takes its requests from it.
@@ -57,3 +58,12 @@ def run_pacing(config: pytest.Config, run_config: RunConfig) -> Pacing:
     workerinput = getattr(config, "workerinput", {})
     ledger = workerinput.get(LEDGER)
     return Pacing(run_config.max_requests, run_config.rate_limit, Path(ledger) if ledger else None)
+
+
+def run_concurrency(config: pytest.Config, run_config: RunConfig) -> int:
+    """Requests in flight at once: --concurrency, except while recording or replaying
+    cassettes (vcrpy records and replays one request at a time, in order)."""
+    cassettes = config.getoption("regconform_record", False) or config.getoption(
+        "regconform_replay", False
+    )
+    return 1 if cassettes else run_config.concurrency

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,8 @@ from regconform.judging.checks import Check, common, ids
 from regconform.judging.checks import course as cr
 from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.course import BodyViolation, invalid_body_ids
+from regconform.target.concurrency import in_order
+from regconform.target.exchange import Exchange
 
 pytestmark = pytest.mark.suite("course_registrations")
 
@@ -65,10 +68,9 @@ def test_each_single_violation_is_refused(
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     violations = data.draw(course.requests.one_violation_each(), label="violations")
 
-    def refused(violation: BodyViolation) -> Judged:
+    def refused(violation: BodyViolation, exchange: Exchange) -> Judged:
         spoiled = violation.apply(body)
-        exchange = course.put(record_id, spoiled)
-        previous = course.remember(record_id, exchange)
+        previous = course.remember(record_id, exchange)  # in order, as the answers are judged
         refusal = common.rejected_as_bad_request.bind(
             requirement=violation.requirement,
             why=violation.why(record_id),
@@ -83,9 +85,12 @@ def test_each_single_violation_is_refused(
             checks += applied_checks(course, spoiled, previous)[1:]  # documented: above
         return exchange, checks
 
-    verdicts.judge_each(
-        itertools.chain([applied_update(course, record_id, body)], map(refused, violations))
-    )
+    def refusals() -> Iterator[Judged]:  # independent requests: --concurrency sends them at once
+        sends = [functools.partial(course.put, record_id, v.apply(body)) for v in violations]
+        answers = in_order(course.target.concurrency, sends)
+        yield from map(refused, violations, answers)
+
+    verdicts.judge_each(itertools.chain([applied_update(course, record_id, body)], refusals()))
 
 
 @pytest.mark.requirement(

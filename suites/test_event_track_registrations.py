@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 
@@ -16,6 +17,8 @@ from regconform.judging.checks import common, ids
 from regconform.judging.checks import event_track as etr
 from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.event_track import TrackRequest, TrackViolation
+from regconform.target.concurrency import in_order
+from regconform.target.exchange import Exchange
 
 pytestmark = pytest.mark.suite("event_track_registrations")
 
@@ -93,19 +96,18 @@ def test_each_track_violation_is_refused(
     body = data.draw(tracks.requests.valid_body(), label="body")
     violations = data.draw(tracks.requests.one_violation_each(), label="violations")
 
-    def refused(violation: TrackViolation) -> Judged:
-        return tracks.put(violation.body(body), query=violation.query), (
+    def refused(violation: TrackViolation, exchange: Exchange) -> Judged:
+        return exchange, (
             common.rejected_as_bad_request.bind(requirement=violation.requirement),
             common.invalid_request_not_5xx,
             etr.track_error_body_is_list,
         )
 
-    verdicts.judge_each(
-        itertools.chain(
-            [track_outcome(tracks, all_known(body))],
-            (refused(v) for v in violations),
-        )
-    )
+    def refusals() -> Iterator[Judged]:  # independent requests: --concurrency sends them at once
+        sends = [functools.partial(tracks.put, v.body(body), query=v.query) for v in violations]
+        yield from map(refused, violations, in_order(tracks.target.concurrency, sends))
+
+    verdicts.judge_each(itertools.chain([track_outcome(tracks, all_known(body))], refusals()))
 
 
 @pytest.mark.requirement(

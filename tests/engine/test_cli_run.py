@@ -16,3 +16,6 @@ def test_run_without_target_is_green_against_the_embedded_server(tmp_path: Path)
     record = done.report()
     verdicts = {r["verdict"] for r in record["requirements"].values() if r["kind"] == "server"}
     assert verdicts == {"pass"}
+    bought = record["requests_per_requirement"]  # requests per requirement, for any plan
+    assert record["plan"] == "full" and sum(bought.values()) >= record["requests_sent"] > 300
+    assert all(record["requirements"][rid]["requests"] == n for rid, n in bought.items())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import signal
 import subprocess
 import threading
+import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +179,22 @@ def test_fixture_profile_names_the_seeded_records() -> None:
     foreign = section["other_tenant_record_id"]
     assert (section["other_tenant_id"], foreign) in seeded
     assert (section["tenant_id"], foreign) not in seeded
+
+
+def test_delay_holds_every_answer_and_answers_overlap() -> None:
+    """ServerSettings(delay=0.3) (`serve --delay 0.3`, for the bench): each answer takes at
+    least 0.3 s, and four requests at once take about that long too, not four times it."""
+    url = f"/courseRegistrations/{TENANT_ID}/{COURSE_IDS[0]}"
+    with running_server(ServerSettings(delay=0.3)) as base_url:
+
+        def timed(_: int) -> float:
+            started = time.monotonic()
+            requests.put(base_url + url, data=b"{}", timeout=10)  # 401 after the delay
+            return time.monotonic() - started
+
+        with ThreadPoolExecutor(4) as pool:
+            started = time.monotonic()
+            waits = list(pool.map(timed, range(4)))
+            together = time.monotonic() - started
+    assert min(waits) >= 0.3
+    assert together < 0.3 * 3

@@ -64,7 +64,7 @@ class FaultyServer:
         fault: str = "forward",
         upstream: str | None = None,
         *,
-        retry_after: int = 1,
+        retry_after: int | None = 1,  # None: a 429 without Retry-After
         lifetime: float = 300.0,
     ) -> None:
         if fault not in FAULTS:
@@ -318,16 +318,17 @@ def server_error(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
 
 def throttle(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     body = json.dumps({"error_key": "throttled", "error_message": "slow down"}).encode()
+    wait = "" if server.retry_after is None else f"Retry-After: {server.retry_after}\r\n"
     head = (
-        f"HTTP/1.1 429 Too Many Requests\r\nRetry-After: {server.retry_after}\r\n"
+        f"HTTP/1.1 429 Too Many Requests\r\n{wait}"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     conn.sendall(head.encode() + body)
 
 
 def throttle_once(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
-    """The first PUT of the tests (after the configuration probe's) is answered 429 with
-    Retry-After; every other request is answered well."""
+    """The first PUT of the tests (after the configuration probe's) is answered 429 (with
+    Retry-After unless None); every other request is answered well."""
     tests = [put for put in server.puts() if put.body != PROBE_BODY]
     if tests and tests[0] is seen:
         throttle(server, conn, seen)

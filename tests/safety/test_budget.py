@@ -1,5 +1,6 @@
 """What a run may send: nothing at all in a dry run, at most --max-requests writes, at most
---rate-limit requests per second. The three runs go at once (each is mostly waiting)."""
+--rate-limit requests per second, with or without xdist workers. The runs go at once (each
+is mostly waiting)."""
 
 from __future__ import annotations
 
@@ -22,17 +23,21 @@ Runs = dict[str, tuple[Run, FaultyServer]]
 @pytest.fixture(scope="module")
 def budget_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     """A dry run against a counting server (no token set); --max-requests 5, and --rate-limit
-    20 with a budget of 40, against the reference server behind a recording proxy."""
+    20 with a budget of 40, and the same under two xdist workers, against the reference server
+    behind a recording proxy."""
     folder = tmp_path_factory.mktemp("budget")
     with ExitStack() as stack:
         servers = {
             "dry": stack.enter_context(FaultyServer("forward")),
             "budget": stack.enter_context(behind_proxy()),
             "paced": stack.enter_context(behind_proxy()),
+            "workers": stack.enter_context(behind_proxy()),
         }
         dry = subset_profile(folder / "dry.toml", servers["dry"].url)
         budget = write_profile(folder / "budget.toml", servers["budget"].url)
         paced = write_profile(folder / "paced.toml", servers["paced"].url)
+        workers = write_profile(folder / "workers.toml", servers["workers"].url)
+        paced_run = ("run", "--rate-limit", str(RATE), "--max-requests", "40")
         runs = in_parallel(
             [
                 (
@@ -40,11 +45,10 @@ def budget_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
                     {"env": {TOKEN_ENV: None}},
                 ),
                 (("run", "--profile", budget, "--max-requests", "5", "--max-examples", "5"), {}),
-                (
-                    ("run", "--profile", paced, "--rate-limit", str(RATE), "--max-requests", "40"),
-                    {},
-                ),
-            ]
+                ((*paced_run, "--profile", paced), {}),
+                ((*paced_run, "--profile", workers, "--", "-n", "2"), {}),
+            ],
+            workers=4,
         )
     yield {name: (run, servers[name]) for name, run in zip(servers, runs, strict=True)}
 
@@ -73,9 +77,11 @@ def test_max_requests_sends_exactly_that_many(budget_runs: Runs) -> None:
     assert "budget is used up" in run.report()["requirements"]["GEN-001"]["note"]
 
 
-def test_rate_limit_keeps_the_pace(budget_runs: Runs) -> None:
-    """--rate-limit 20: the requests arrive no faster than 20 per second, in bursts neither."""
-    run, proxy = budget_runs["paced"]
+@pytest.mark.parametrize("name", ["paced", "workers"], ids=["one process", "two xdist workers"])
+def test_rate_limit_and_budget_hold_for_the_whole_run(budget_runs: Runs, name: str) -> None:
+    """--rate-limit 20 --max-requests 40: 40 requests in all arrive, no faster than 20 per
+    second, in bursts neither; two xdist workers share the one budget and the one pace."""
+    run, proxy = budget_runs[name]
     assert run.code == EXIT_INCOMPLETE, run.explain()  # 40 requests exercise only some MUSTs
     arrivals = [seen.at for seen in proxy.puts() if seen.body != PROBE_BODY]
     assert len(arrivals) == 40

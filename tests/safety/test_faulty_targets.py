@@ -16,6 +16,7 @@ import pytest
 from faulty_server import FaultyServer
 from safety_runs import TOKEN, TRACEBACK, Run, behind_proxy, in_parallel, regconform, write_profile
 
+from regconform.target.pacing import BACKOFF_BASE, backoff
 from regconform.target.probe import PROBE_BODY
 
 TIMEOUT = "2"
@@ -113,6 +114,23 @@ def test_429_is_retried_after_the_retry_after_wait(tmp_path: Path) -> None:
     assert 1.9 <= retry.at - first.at <= 4.0
     assert "1 answered 429 and retried" in run.stdout
     assert TRACEBACK not in run.output
+
+
+@pytest.mark.requirement("GEN-007")
+def test_429_without_retry_after_is_retried_after_a_jittered_back_off(tmp_path: Path) -> None:
+    """A 429 naming no Retry-After (the track API sends none) is retried, the same request,
+    after the back-off drawn from the request itself: between half and all of BACKOFF_BASE."""
+    with behind_proxy("429-once", retry_after=None) as proxy:
+        profile = write_profile(tmp_path / "profile.toml", proxy.url)
+        run = regconform("run", "--profile", profile, "--suite", "shared", "--max-examples", "4")
+        puts = proxy.puts()
+    assert run.code == 0, run.explain()
+    first, retry = puts[0], puts[1]
+    assert (retry.path, retry.body) == (first.path, first.body)
+    expected = backoff(0, first.path.encode() + b" " + first.body)
+    assert 0.5 * BACKOFF_BASE <= expected < BACKOFF_BASE
+    assert expected - 0.05 <= retry.at - first.at <= expected + 1.0
+    assert "1 answered 429 and retried" in run.stdout
 
 
 def test_answers_before_a_hang_are_judged_and_what_it_cost_is_not_run(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
@@ -37,6 +38,7 @@ class ServerSettings:
     reset: bool = False
     token: str = DEFAULT_TOKEN
     rate_limit: float | None = None  # requests per second; None: unlimited
+    delay: float = 0.0  # seconds added before every answer: a slow staging server (bench, tests)
     semantics: Semantics = field(default_factory=Semantics)
     # Applied last, around the whole app: wire-level mutants change bytes, not decisions.
     wrap: Callable[[ASGIApp], ASGIApp] | None = None
@@ -130,6 +132,7 @@ class Api:
         self.semantics = settings.semantics
         self.token = settings.token
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+        self.delay = settings.delay
 
     def gate(self, request: Request, error: ErrorFactory) -> Response | None:
         """Throttle, route the method, authenticate: the answer if one of them refuses."""
@@ -145,6 +148,8 @@ class Api:
 
     async def course(self, request: Request) -> Response:
         """PUT /courseRegistrations/{tenantId}/{id}."""
+        if self.delay:  # answers overlap: many requests in flight wait together
+            await asyncio.sleep(self.delay)
         refused = self.gate(request, course_error)
         if refused is not None:
             return refused
@@ -185,6 +190,8 @@ class Api:
 
     async def track(self, request: Request) -> Response:
         """PUT /v3/events/{event_id}/tracks/{track_id}/registrations."""
+        if self.delay:
+            await asyncio.sleep(self.delay)
         refused = self.gate(request, track_error)
         if refused is not None:
             return refused

@@ -82,6 +82,9 @@ def _announce(path: Path) -> Callable[[str], None]:
 )
 @click.option("--mutant", default=None, hidden=True, help="Serve a deliberately broken variant.")
 @click.option("--variant", default=None, hidden=True, help="Serve a legal variant.")
+@click.option(  # test-only: how a run fares against a staging server answering in 100-300 ms
+    "--delay", type=click.FloatRange(min=0), default=0.0, hidden=True, help="Seconds per answer."
+)
 def serve(
     host: str,
     port: int,
@@ -92,6 +95,7 @@ def serve(
     profile_out: Path | None,
     mutant: str | None,
     variant: str | None,
+    delay: float,
 ) -> None:
     """Run the reference server; print its base URL and the path of its target profile."""
     try:
@@ -113,6 +117,7 @@ def serve(
             rate_limit=rate_limit,
             semantics=semantics,
             wrap=wrap,
+            delay=delay,
         )
         with ExitStack() as stack:
             if profile_out is None:  # in a temporary folder, removed when the server stops

@@ -85,6 +85,7 @@ def run_record(
     profile = config.profile
     baseline = results.baseline
     counts = results.counts()
+    bought = sent.per_requirement if sent else {}
     return {
         "tool": "regconform",
         "version": __version__,
@@ -96,6 +97,7 @@ def run_record(
         "contract_hashes": load_contracts().hashes,
         "seed": config.seed,
         "max_examples": config.max_examples,
+        "plan": config.plan,
         "failing_level": config.failing_level.name,
         "base_url": config.base_url,
         "profile": str(profile.path) if profile.path else None,
@@ -109,13 +111,16 @@ def run_record(
         "requests_sent": sent.count if sent else 0,
         "probe_requests": probe_requests,  # the configuration probe's, before the tests
         "request_log_sha256": sent.sha256 if sent else None,
+        # requests sent (or, in a dry run, that would be) while each requirement's tests ran
+        "requests_per_requirement": dict(sorted(sent.per_requirement.items())) if sent else {},
         "stopped": results.stopped,
         "internal_errors": results.internal_errors,
         "incomplete": results.incomplete(),
         "coverage": results.coverage.as_dict(),
         "counts": {verdict: counts[verdict] for verdict in VERDICTS if counts.get(verdict)},
         "requirements": {
-            rid: _requirement(result, results) for rid, result in results.by_id.items()
+            rid: {**_requirement(result, results), "requests": bought.get(rid, 0)}
+            for rid, result in results.by_id.items()
         },
     }
 

@@ -129,6 +129,8 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
         # junit.xml goes beside report.json and report.html (the plugin asks pytest for it)
         "--regconform-report-dir": flags.report_dir or workspace() / REPORTS,
         "--regconform-baseline": flags.baseline_path,
+        "--regconform-plan": flags.plan,
+        "--regconform-concurrency": flags.concurrency,
     }
     args += [f"{name}={value}" for name, value in pairs.items() if value is not None]
     if flags.dry_run:
@@ -198,6 +200,18 @@ def rerun_prefix(params: dict[str, object]) -> str:
     help="At most R requests per second.",
 )
 @click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Requests in flight at once (default 1: the request log's order is fixed).",
+)
+@click.option(
+    "--plan",
+    type=click.Choice(["full", "quick"]),
+    default=None,
+    help="full (default), or quick: one example per test, every MUST exercised at least once.",
+)
+@click.option(
     "--report-dir", type=click.Path(path_type=Path), default=None, help="Where reports go."
 )
 @click.option(
@@ -236,6 +250,8 @@ def run(
     dry_run: bool,
     max_requests: int | None,
     rate_limit: float | None,
+    concurrency: int | None,
+    plan: str | None,
     report_dir: Path | None,
     baseline: Path | None,
     record: bool,
@@ -285,6 +301,8 @@ def run(
                 report_dir=report_dir,
                 baseline_path=baseline,
                 token=own_token,
+                plan=plan,
+                concurrency=concurrency,
             )
             ready = prepared(build_config(flags))
         except ConfigError as exc:

@@ -31,9 +31,12 @@ def write_summary(
     probed: int = 0,
 ) -> None:
     tr.section("regconform: requirements", sep="=")
+    bought = sent.per_requirement if sent else {}  # requests sent while its tests ran
     for rid, level, verdict, checked, note in results.rows():
         note = f"  {note[:110]}" if note else ""
-        tr.write_line(f"{MARKS[verdict]:>5}  {rid:<8} {level:<8} checked {checked:>4}{note}")
+        requests = f"requests {bought.get(rid, 0):>4}"
+        line = f"{MARKS[verdict]:>5}  {rid:<8} {level:<8} checked {checked:>4}  {requests}{note}"
+        tr.write_line(line)
     counts = results.counts()
     ordered = ", ".join(f"{counts[k]} {k}" for k in MARKS if counts.get(k))
     tr.write_line("")
@@ -48,7 +51,7 @@ def write_summary(
             f"requests: {sent.count} {'would be sent' if config.dry_run else 'sent'}"
             + (f" (+{probed} probe)" if probed else "")
             + " to "
-            f"{config.base_url}, seed {config.seed}, "
+            f"{config.base_url}, seed {config.seed}, plan {config.plan}, "
             f"request log sha256 {sent.sha256[:16]}"
             + (f", {sent.throttled} answered 429 and retried" if sent.throttled else "")
         )

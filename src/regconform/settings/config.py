@@ -37,6 +37,8 @@ class RunConfig:
     # Set: the token is minted before the run (regconform.target.token), `token` is empty
     # until then. None: the token is the value of `token_env` (or was given by the caller).
     auth: AuthSpec | None = None
+    plan: str = "full"  # examples per test: "full" or "quick" (regconform.run.plan)
+    concurrency: int = 1  # requests in flight at once (regconform.target.concurrency)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -69,6 +71,8 @@ class Overrides:
     # server's own, or one minted before the run and handed to pytest (never a flag: a
     # command line is visible to every user of the machine).
     token: str | None = field(default=None, repr=False)
+    plan: str | None = None
+    concurrency: int | None = None
 
 
 def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunConfig:
@@ -106,7 +110,7 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         timeout=flags.timeout or DEFAULT_TIMEOUT,
         dry_run=flags.dry_run,
         max_requests=flags.max_requests,
-        rate_limit=flags.rate_limit,
+        rate_limit=_slowest(flags.rate_limit, profile.rate_limit),
         report_dir=check_output_folder(flags.report_dir, "--report-dir")
         if flags.report_dir
         else None,
@@ -114,7 +118,22 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         baseline=load_baseline(flags.baseline_path, load_catalogue())
         if flags.baseline_path
         else Baseline(),
+        plan=_plan(flags.plan),
+        concurrency=_first_int(flags.concurrency, None, 1, "concurrency") or 1,
     )
+
+
+def _plan(given: str | None) -> str:
+    if given in (None, "full", "quick"):
+        return given or "full"
+    raise ConfigError(f"--plan must be full or quick, not {given!r}")
+
+
+def _slowest(*rates: float | None) -> float | None:
+    """The profile's rate_limit is the target's documented ceiling: --rate-limit may ask
+    for less, never for more."""
+    given = [rate for rate in rates if rate is not None]
+    return min(given) if given else None
 
 
 def reference_profile() -> Profile:

@@ -17,7 +17,7 @@ DEFAULT_TOKEN_ENV = "REGCONFORM_TOKEN"
 COURSE = "course_registrations"
 TRACKS = "event_track_registrations"
 TLS_KEYS = ("ca_bundle", "client_cert", "client_key")
-KNOWN_KEYS = {"base_url", "token_env", *TLS_KEYS, "auth", COURSE, TRACKS}
+KNOWN_KEYS = {"base_url", "token_env", "rate_limit", *TLS_KEYS, "auth", COURSE, TRACKS}
 COURSE_KEYS = {
     "tenant_id",
     "registration_ids",
@@ -85,6 +85,7 @@ class Profile:
     path: Path | None = None
     tls: TlsFiles = field(default_factory=TlsFiles)
     auth: AuthSpec | None = None  # how to mint the token; None: read it from token_env
+    rate_limit: float | None = None  # the target's documented requests per second: a ceiling
 
 
 def check_base_url(url: str) -> str:
@@ -173,6 +174,14 @@ def _tls(raw: dict[str, Any], path: Path | None) -> TlsFiles:
     return files
 
 
+def _rate_limit(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError("profile rate_limit must be a positive number (requests per second)")
+    return float(value)
+
+
 def parse_profile(raw: dict[str, Any], path: Path | None = None) -> Profile:
     """Validate a decoded profile; every problem is a one-line ConfigError."""
     reject_unknown("", raw, KNOWN_KEYS)
@@ -199,6 +208,7 @@ def parse_profile(raw: dict[str, Any], path: Path | None = None) -> Profile:
         path=path,
         tls=_tls(raw, path),
         auth=parse_auth(raw["auth"]) if "auth" in raw else None,
+        rate_limit=_rate_limit(raw.get("rate_limit")),
     )
 
 

@@ -3,10 +3,12 @@ throttling, timeouts and the request log are enforced in one place."""
 
 from __future__ import annotations
 
+import copy
 import email.utils
 import hashlib
 import http.client
 import json
+import threading
 import time
 import uuid
 from collections import Counter
@@ -25,6 +27,7 @@ from regconform.settings.profile import Profile
 from regconform.target.deadline import AnswerOverdue, answer_deadline
 from regconform.target.exchange import REDACTED, Exchange, SentRequest
 from regconform.target.http import http_session, tls_failure
+from regconform.target.pacing import BudgetUsedUp, Pacing, backoff
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_429_RETRIES = 3
@@ -173,14 +176,15 @@ class FinalResponseAdapter(requests.adapters.HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
 
 
-def _retry_after(value: str | None) -> float:
+def _retry_after(value: str | None, attempt: int = 0, key: bytes = b"") -> float:
+    """Seconds to wait after a 429: its Retry-After, else a jittered exponential back-off."""
     if not value:
-        return 1.0
+        return backoff(attempt, key)
     try:
         return max(0.0, float(value))
     except ValueError:
         when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time()) if when else 1.0
+        return max(0.0, when.timestamp() - time.time()) if when else backoff(attempt, key)
 
 
 class Target:
@@ -197,6 +201,8 @@ class Target:
         max_requests: int | None = None,
         rate_limit: float | None = None,
         secrets: tuple[str, ...] = (),
+        pacing: Pacing | None = None,  # shared with other Targets of the run (xdist workers)
+        concurrency: int = 1,  # requests a test may have in flight (target.concurrency)
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.allow = AllowList(profile)
@@ -206,15 +212,18 @@ class Target:
         self._token = token
         self._timeout = (min(5.0, timeout), timeout)
         self._dry_run = dry_run
-        self._budget = max_requests
-        self._interval = 1.0 / rate_limit if rate_limit else 0.0
-        self._last_sent = 0.0
+        self.pacing = pacing or Pacing(max_requests, rate_limit)
+        self._budget: int | None = None  # while restoring: the restores' own allowance
+        self.concurrency = max(1, concurrency)
+        self._lock = threading.Lock()  # the log and counters, when several threads send
+        self._local = threading.local()  # a session per sending thread
         self._failures: list[str] = []  # consecutive transport failures; the breaker reads it
         self._secrets = tuple(s for s in (token, *secrets) if s)
         # The profile's TLS files; the environment's proxies, never for loopback.
         self._session = http_session(self.base_url, profile.tls)
         for scheme in ("http://", "https://"):  # read past 1xx answers (RFC 9110 15.2)
             self._session.mount(scheme, FinalResponseAdapter())
+        self._owner = threading.current_thread()
 
     def close(self) -> None:
         self._session.close()
@@ -289,25 +298,36 @@ class Target:
             self._admit()
             if attempt == 0:  # the log holds what was sent, once, whatever the throttling
                 path_and_query = sent.url.removeprefix(self.base_url)
-                self.log.add(sent.method, path_and_query, raw, self.current_requirements)
+                with self._lock:
+                    self.log.add(sent.method, path_and_query, raw, self.current_requirements)
             exchange = self._send_once(sent, headers, raw, body)
             if exchange.status != 429:
                 return exchange
-            self.throttled += 1
+            with self._lock:
+                self.throttled += 1
             if attempt == MAX_429_RETRIES:
                 break
-            time.sleep(min(MAX_RETRY_WAIT, _retry_after(exchange.headers.get("retry-after"))))
-        raise Throttled(f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After")
+            key = sent.url.removeprefix(self.base_url).encode() + b" " + (raw or b"")
+            wait = _retry_after(exchange.headers.get("retry-after"), attempt, key)
+            time.sleep(min(MAX_RETRY_WAIT, wait))
+        raise Throttled(
+            f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After (else backing off)"
+        )
 
     def _admit(self) -> None:
         """Raise, before anything is sent, if the breaker is open or the budget used up."""
         broken = self.broken
         if broken:
             raise TargetError(broken)
-        if self._budget is not None:
+        if self._budget is not None:  # restoring
             if self._budget <= 0:
-                raise BudgetExhausted("the --max-requests budget is used up")
+                raise BudgetExhausted("the restores' allowance is used up")
             self._budget -= 1
+            return
+        try:
+            self.pacing.take()
+        except BudgetUsedUp as exc:
+            raise BudgetExhausted(str(exc)) from None
 
     def _send_once(
         self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
@@ -319,7 +339,7 @@ class Target:
         try:
             with (
                 answer_deadline(limit),
-                self._session.put(
+                self.session_for_thread().put(
                     sent.url,
                     data=raw,
                     headers=headers,
@@ -348,6 +368,21 @@ class Target:
             sent, status, lowered, content, sent_json=body, elapsed=time.perf_counter() - started
         )
 
+    def session_for_thread(self) -> requests.Session:
+        """The run's session in the thread that made the Target; in another sending thread
+        (target.concurrency) a session of its own with the same settings, sharing the
+        connection pools (urllib3's are thread-safe) but not the cookie jar."""
+        if threading.current_thread() is self._owner:
+            return self._session
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            for name in self._session.__attrs__:
+                if name != "cookies":
+                    setattr(session, name, copy.copy(getattr(self._session, name)))
+            self._local.session = session
+        return session
+
     def _read_capped(self, response: requests.Response, deadline: float, where: str) -> bytes:
         """The body, at most MAX_BODY_BYTES of it, complete by `deadline`: a server dribbling
         bytes just inside the read timeout cannot hold the run (checked between reads)."""
@@ -371,11 +406,7 @@ class Target:
         return TargetError(message)
 
     def _pace(self) -> None:
-        if self._interval:
-            wait = self._last_sent + self._interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            self._last_sent = time.monotonic()
+        self.pacing.wait_for_slot()
 
 
 def _too_big(where: str) -> str:

@@ -13,6 +13,7 @@ they are collected, and so does any `--regconform-*` option given.
 - `fixtures`: the config, target, clients and score keeper a suite test asks for
 - `recorder`: every test report merged into per-requirement results; the summary and reports
 - `handover`: what xdist workers sent and put back, handed to the controller
+- `sharing`: xdist workers share one request budget and one pace
 
 Settings precedence is decided once, in regconform.settings.config.build_config:
 defaults < profile file < environment < command-line options.

@@ -12,7 +12,14 @@ from regconform import cassettes
 from regconform.harness.guard import TargetGuard
 from regconform.report.files import JUNIT_XML
 from regconform.report.junit import JUnitProperties
-from regconform.run.plugin import collection, fixtures, handover, preflight, recorder
+from regconform.run.plugin import (
+    collection,
+    fixtures,
+    handover,
+    preflight,
+    recorder,
+    sharing,
+)
 from regconform.run.plugin.options import report_folder
 
 
@@ -23,6 +30,7 @@ def configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
     config.addinivalue_line("markers", "examples(n): at most n generated examples for this test")
+    config.addinivalue_line("markers", "quick_examples(n): examples of this test in --plan quick")
     config.pluginmanager.register(preflight, "regconform-preflight")
     config.pluginmanager.register(collection, "regconform-collection")
     config.pluginmanager.register(fixtures, "regconform-fixtures")
@@ -31,6 +39,7 @@ def configure(config: pytest.Config) -> None:
         config.pluginmanager.register(handover.WorkerHandover(config), "regconform-worker-handover")
     else:
         config.pluginmanager.register(handover.ControllerIntake(config), "regconform-intake")
+        config.pluginmanager.register(sharing.LedgerKeeper(config), "regconform-ledger")
         # junitxml reads it in its own pytest_configure, which runs after ours (tryfirst)
         if not getattr(config.option, "xmlpath", None):
             config.option.xmlpath = str(report_folder(config) / JUNIT_XML)

@@ -12,6 +12,7 @@ from regconform.catalogue.requirements import load_catalogue
 from regconform.harness.clients import CourseClient, TrackClient
 from regconform.harness.session import CONFIG_KEY, RESTORED_KEY, TARGET_KEY, VERDICTS_KEY
 from regconform.judging.verdicts import Verdicts
+from regconform.run.plugin.sharing import run_concurrency, run_pacing
 from regconform.settings.config import RunConfig
 from regconform.target.restore import restore_course, restore_tracks
 from regconform.target.transport import Target
@@ -42,6 +43,8 @@ def target(regconform_config: RunConfig, pytestconfig: pytest.Config) -> Iterato
         max_requests=cfg.max_requests,
         rate_limit=cfg.rate_limit,
         secrets=cfg.extra_secrets,
+        pacing=run_pacing(pytestconfig, cfg),
+        concurrency=run_concurrency(pytestconfig, cfg),
     )
     pytestconfig.stash[TARGET_KEY] = session_target
     yield session_target

@@ -64,6 +64,18 @@ def add_options(parser: pytest.Parser) -> None:
         help="where junit.xml, report.json and report.html are written (default: reports/)",
     )
     group.addoption(
+        "--regconform-plan",
+        default=None,
+        choices=("full", "quick"),
+        help="full (default) or quick: one example per test, every MUST exercised once",
+    )
+    group.addoption(
+        "--regconform-concurrency",
+        type=int,
+        default=None,
+        help="requests in flight at once (default 1)",
+    )
+    group.addoption(
         "--regconform-baseline",
         default=None,
         help="accepted deviations (TOML or YAML, keyed by requirement id)",
@@ -112,4 +124,6 @@ def overrides(config: pytest.Config) -> Overrides:
         rate_limit=option("regconform_rate_limit"),
         report_dir=Path(report_dir) if report_dir else None,
         baseline_path=Path(baseline) if baseline else None,
+        plan=option("regconform_plan"),
+        concurrency=option("regconform_concurrency"),
     )

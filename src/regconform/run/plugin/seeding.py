@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as hypothesis_seed
 
+from regconform.run.plan import examples_for
 from regconform.settings.config import RunConfig
 
 
@@ -60,8 +61,7 @@ def configure_tests(items: list[pytest.Item], run_config: RunConfig) -> None:
         if function is None or not hasattr(function, "hypothesis") or id(function) in configured:
             continue  # parametrized items share one function: configure it once
         configured.add(id(function))
-        cap = item.get_closest_marker("examples")
-        limit = min(cap.args[0], run_config.max_examples) if cap else run_config.max_examples
+        limit = examples_for(run_config.plan, item, run_config.max_examples)
         # @given captured the default settings at import; the run's settings are applied here.
         settings(profile, max_examples=limit)(function)
         hypothesis_seed(seed_for(run_config.seed, item))(function)

@@ -1,0 +1,26 @@
+"""Plans: how many examples each generated test draws.
+
+`full` (the default) draws what the suites ask for: `--max-examples` (25), less where a test
+says `@pytest.mark.examples(n)`. `quick` is for a per-commit gate against a rate-limited API:
+one example per test, which is enough for every MUST requirement to be exercised at least once
+(`tests/engine/test_plans.py` checks that against the reference server) in about 80 requests,
+~20 s at 4 requests per second. A quick run proves less: one drawn body per rule, not 25.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+PLANS = ("full", "quick")
+DEFAULT_PLAN = "full"
+QUICK_EXAMPLES = 1  # per test; a test may ask for more with quick_examples(n)
+
+
+def examples_for(plan: str, item: pytest.Item, max_examples: int) -> int:
+    """The examples `item` draws under `plan`, `max_examples` being the run's setting."""
+    cap = item.get_closest_marker("examples")
+    limit = min(cap.args[0], max_examples) if cap else max_examples
+    if plan == "quick":
+        wanted = item.get_closest_marker("quick_examples")
+        return min(limit, wanted.args[0] if wanted else QUICK_EXAMPLES)
+    return limit

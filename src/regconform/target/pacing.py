@@ -1,0 +1,117 @@
+"""The run's request budget (--max-requests) and pace (--rate-limit), one for the whole run.
+
+A run may send from several threads (`--concurrency`) and several processes (pytest-xdist
+workers); each takes its requests from one `Pacing`. In one process the budget and the next
+free send slot are kept in memory behind a lock; across processes they live in a small ledger
+file that every process opens and updates under an exclusive `flock` (the xdist controller
+creates it, `run.plugin.sharing` hands its path to the workers). A caller waits for its turn
+holding the lock, and the next turn starts `interval` after the moment it was taken: N callers
+at R requests per second still send R per second, and a caller scheduled late never lets the
+ones behind it bunch up.
+
+The clock is `time.monotonic()`: on Linux and macOS one clock for every process of a machine.
+
+429 answers without Retry-After are waited out with `backoff`: exponential, capped, and
+jittered by a number drawn from the request itself (never from the wall clock), so a run with
+the same seed waits the same and sends the same bytes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+BACKOFF_BASE = 1.0  # seconds before the first retry of a 429 without Retry-After
+BACKOFF_CAP = 10.0  # never wait longer than this for one retry (MAX_RETRY_WAIT)
+
+
+class BudgetUsedUp(Exception):
+    """The run's --max-requests budget is used up."""
+
+
+class Pacing:
+    """One run's budget and pace; thread-safe, and process-safe with a ledger file."""
+
+    def __init__(
+        self,
+        max_requests: int | None = None,
+        rate_limit: float | None = None,
+        ledger: Path | None = None,
+    ) -> None:
+        self.max_requests = max_requests
+        self.rate_limit = rate_limit
+        self.interval = 1.0 / rate_limit if rate_limit else 0.0
+        self.ledger = ledger
+        self._lock = threading.Lock()
+        self._left = max_requests  # in memory, when there is no ledger
+        self._next_slot = 0.0
+
+    @property
+    def shared(self) -> bool:
+        return self.ledger is not None
+
+    def take(self) -> None:
+        """Count one request against the budget; BudgetUsedUp, counting nothing, if spent."""
+        if self.max_requests is None:
+            return
+        with self._state() as state:
+            if state[0] <= 0:
+                raise BudgetUsedUp("the --max-requests budget is used up")
+            state[0] -= 1
+
+    def wait_for_slot(self) -> None:
+        """Sleep until this caller's send slot: at most rate_limit sends per second, all
+        threads and processes of the run together."""
+        if not self.interval:
+            return
+        with self._state() as state:  # held while waiting: the next caller waits behind
+            wait = state[1] - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            state[1] = time.monotonic() + self.interval
+
+    @contextmanager
+    def _state(self) -> Iterator[list[float]]:
+        """[requests left, next free slot], locked for the caller, written back after."""
+        with self._lock:
+            if self.ledger is None:
+                state = [float(self._left or 0), self._next_slot]
+                yield state
+                if self._left is not None:
+                    self._left = int(state[0])
+                self._next_slot = state[1]
+                return
+            with self.ledger.open("r+", encoding="ascii") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    left, next_slot = (float(x) for x in handle.read().split())
+                    state = [left, next_slot]
+                    yield state
+                    handle.seek(0)
+                    handle.write(f"{int(state[0])} {state[1]!r}\n")
+                    handle.truncate()
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def create_ledger(path: Path, max_requests: int | None) -> Path:
+    """A new ledger file holding the whole budget and a free first slot."""
+    budget = max_requests if max_requests is not None else 0
+    path.write_text(f"{budget} 0.0\n", encoding="ascii")
+    os.chmod(path, 0o600)
+    return path
+
+
+def backoff(attempt: int, request_key: bytes) -> float:
+    """Seconds to wait before retry `attempt` (0-based) of a 429 that named no Retry-After:
+    BACKOFF_BASE doubled per attempt, capped at BACKOFF_CAP, times a jitter in [0.5, 1.0)
+    drawn from the request's bytes and the attempt (the same request waits the same)."""
+    digest = hashlib.sha256(request_key + attempt.to_bytes(2, "big")).digest()
+    jitter = 0.5 + int.from_bytes(digest[:8], "big") / 2**64 / 2
+    return float(min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt) * jitter)

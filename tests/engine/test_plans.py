@@ -1,0 +1,52 @@
+"""Plans: `--plan quick` exercises every MUST requirement with few requests, for a per-commit
+gate against a rate-limited API; every plan reports the requests each requirement bought."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from test_cli_run import regconform
+
+from regconform.run.plan import QUICK_EXAMPLES, examples_for
+
+QUICK_BUDGET = 100  # requests: ~25 s at the track API's 4 per second
+
+
+def _item(**marks: int) -> Any:
+    found = {name: SimpleNamespace(args=(n,)) for name, n in marks.items()}
+    return SimpleNamespace(get_closest_marker=found.get)
+
+
+@pytest.mark.parametrize(
+    ("plan", "marks", "expected"),
+    [
+        ("full", {}, 25),
+        ("full", {"examples": 8}, 8),
+        ("quick", {}, QUICK_EXAMPLES),
+        ("quick", {"examples": 8, "quick_examples": 2}, 2),
+        ("quick", {"examples": 1, "quick_examples": 2}, 1),
+    ],
+)
+def test_examples_per_test_follow_the_plan(plan: str, marks: dict[str, int], expected: int) -> None:
+    """full: the run's max examples capped by a test's examples(n); quick: one, or the test's
+    quick_examples(n), never more than full would draw."""
+    assert examples_for(plan, _item(**marks), 25) == expected
+
+
+def test_quick_plan_exercises_every_must_in_few_requests(tmp_path: Path) -> None:
+    """Against the embedded reference server the quick plan passes (exit 0: no MUST left not
+    exercised) within QUICK_BUDGET requests, and says how many each requirement bought."""
+    done = regconform("run", "--plan", "quick", "--report-dir", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    record = json.loads((tmp_path / "report.json").read_text())
+    assert record["plan"] == "quick" and record["incomplete"] == []
+    assert 0 < record["requests_sent"] <= QUICK_BUDGET
+    musts = {rid for rid, r in record["requirements"].items() if r["level"] == "MUST"}
+    server_musts = {rid for rid in musts if record["requirements"][rid]["kind"] == "server"}
+    assert all(record["requirements"][rid]["verdict"] == "pass" for rid in server_musts)
+    assert all(record["requests_per_requirement"].get(rid, 0) > 0 for rid in server_musts)
+    assert f"plan quick, request log sha256 {record['request_log_sha256'][:16]}" in done.stdout

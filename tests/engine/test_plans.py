@@ -41,7 +41,7 @@ def test_quick_plan_exercises_every_must_in_few_requests(tmp_path: Path) -> None
     """Against the embedded reference server the quick plan passes (exit 0: no MUST left not
     exercised) within QUICK_BUDGET requests, and says how many each requirement bought."""
     done = regconform("run", "--plan", "quick", "--report-dir", str(tmp_path))
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.code == 0, done.stdout[-3000:] + done.stderr[-2000:]
     record = json.loads((tmp_path / "report.json").read_text())
     assert record["plan"] == "quick" and record["incomplete"] == []
     assert 0 < record["requests_sent"] <= QUICK_BUDGET

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -129,15 +131,19 @@ def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
     return catalogue
 
 
-def ids_of(rule: str, operation: str) -> dict[str | None, str]:
-    """The requirements of one rule family on one operation, by field (None: no field)."""
+@cache  # asked on every judged answer (checks declare families); the catalogue is fixed
+def ids_of(rule: str, operation: str) -> Mapping[str | None, str]:
+    """The requirements of one rule family on one operation, by field (None: no field);
+    read-only, as every caller shares it."""
     if rule not in RULES:
         raise KeyError(f"no rule family {rule!r}")
-    return {
-        r.subject.field: r.id
-        for r in load_catalogue().values()
-        if r.subject is not None and r.subject.rule == rule and r.operation == operation
-    }
+    return MappingProxyType(
+        {
+            r.subject.field: r.id
+            for r in load_catalogue().values()
+            if r.subject is not None and r.subject.rule == rule and r.operation == operation
+        }
+    )
 
 
 def one_id(rule: str, operation: str) -> str:
@@ -146,6 +152,7 @@ def one_id(rule: str, operation: str) -> str:
     return found
 
 
+@cache
 def refusal_ids(operation: str | None = None) -> tuple[str, ...]:
     """Requirements saying a request must be refused with 400, in catalogue order."""
     return tuple(

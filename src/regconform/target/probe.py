@@ -20,7 +20,7 @@ update that would be applied.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from regconform.catalogue.contracts import COURSE_PATH, EVENT_TRACK_PATH
@@ -105,14 +105,8 @@ class ProbeRun:
     def check(self) -> int:
         """Send the probe; return how many requests it sent, or raise a one-line ConfigError."""
         cfg = self.config
-        target = Target(
-            cfg.base_url,
-            cfg.token,
-            cfg.profile,
-            timeout=cfg.timeout,
-            rate_limit=cfg.rate_limit,
-            secrets=cfg.extra_secrets,
-        )
+        # Not a dry run (no probe then), and outside --max-requests: the probe is not a test.
+        target = Target.for_run(replace(cfg, max_requests=None))
         try:
             self._send_all(target)
         finally:

@@ -23,6 +23,7 @@ import requests.adapters
 import urllib3.connectionpool
 import urllib3.exceptions
 
+from regconform.settings.config import RunConfig
 from regconform.settings.profile import Profile
 from regconform.target.deadline import AnswerOverdue, answer_deadline
 from regconform.target.exchange import REDACTED, Exchange, SentRequest
@@ -224,6 +225,24 @@ class Target:
         for scheme in ("http://", "https://"):  # read past 1xx answers (RFC 9110 15.2)
             self._session.mount(scheme, FinalResponseAdapter())
         self._owner = threading.current_thread()
+
+    @classmethod
+    def for_run(
+        cls, cfg: RunConfig, *, pacing: Pacing | None = None, concurrency: int = 1
+    ) -> Target:
+        """The run's target, as its settings describe it (the suites' and the probe's)."""
+        return cls(
+            cfg.base_url,
+            cfg.token,
+            cfg.profile,
+            timeout=cfg.timeout,
+            dry_run=cfg.dry_run,
+            max_requests=cfg.max_requests,
+            rate_limit=cfg.rate_limit,
+            secrets=cfg.extra_secrets,
+            pacing=pacing,
+            concurrency=concurrency,
+        )
 
     def close(self) -> None:
         self._session.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +18,12 @@ from regconform.target.exchange import Exchange
 COURSE = "course_registrations"
 
 
-def required_response_ids() -> dict[str | None, str]:
+def required_response_ids() -> Mapping[str | None, str]:
     """Required response field -> the requirement that it is present, non-null, a string."""
     return ids_of("response-required", COURSE)
 
 
-def enum_response_ids() -> dict[str | None, str]:
+def enum_response_ids() -> Mapping[str | None, str]:
     return ids_of("response-enum", COURSE)
 
 

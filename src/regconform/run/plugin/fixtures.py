@@ -34,15 +34,8 @@ def contracts(regconform_config: RunConfig) -> Contracts:
 @pytest.fixture(scope="session")
 def target(regconform_config: RunConfig, pytestconfig: pytest.Config) -> Iterator[Target]:
     cfg = regconform_config
-    session_target = Target(
-        cfg.base_url,
-        cfg.token,
-        cfg.profile,
-        timeout=cfg.timeout,
-        dry_run=cfg.dry_run,
-        max_requests=cfg.max_requests,
-        rate_limit=cfg.rate_limit,
-        secrets=cfg.extra_secrets,
+    session_target = Target.for_run(
+        cfg,
         pacing=run_pacing(pytestconfig, cfg),
         concurrency=run_concurrency(pytestconfig, cfg),
     )

@@ -4,6 +4,7 @@ click's 1), the preflight, the probe and the embedded server's start included.""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from safety_runs import REPO, TOKEN, TRACEBACK, write_profile
 
 import runner
 from regconform.run.cli import COMMANDS
+from regconform.target.embedded import interrupts_deferred
 
 # Each case: the arguments, given a temporary folder and the URL of a counting server.
 Args = Callable[[Path, str], list[str]]
@@ -151,5 +153,47 @@ def test_ctrl_c_while_the_embedded_server_starts_is_exit_2(tmp_path: Path) -> No
         return bool(started)
 
     interrupted_when(["run", "--report-dir", str(tmp_path)], server_started)
-    time.sleep(0.5)
-    assert not [pid for pid in started if Path(f"/proc/{pid}").exists()], "server left running"
+    assert not still_running(started), "server left running"
+
+
+def still_running(pids: list[int], within: float = 5.0) -> list[int]:
+    """Those of `pids` still alive (zombies count as gone) after waiting up to `within` s."""
+    deadline = time.monotonic() + within
+    while True:
+        alive = [pid for pid in pids if _state(pid) not in (None, "Z")]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return None
+
+
+def test_the_embedded_server_stops_when_its_run_is_killed(tmp_path: Path) -> None:
+    """A run killed outright (SIGKILL, a CI job's timeout) cannot stop its server: the server
+    notices it is orphaned and stops by itself."""
+    with runner.started(
+        sys.executable, "-m", "regconform", "run", "--report-dir", str(tmp_path), token=TOKEN
+    ) as process:
+        assert process.stdout is not None
+        assert "embedded reference server" in process.stdout.readline()  # it listens
+        servers = children_of(process.pid)
+        assert servers
+        process.kill()
+        process.wait()
+    assert not still_running(servers), "server outlived its run"
+
+
+def test_ctrl_c_while_a_child_is_made_is_held_until_it_is_held() -> None:
+    """The Popen window: a SIGINT inside `interrupts_deferred` raises nothing there, is handed
+    over, and the previous handler is back afterwards."""
+    before = signal.getsignal(signal.SIGINT)
+    with interrupts_deferred() as arrived:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the handler runs between bytecodes; give it some
+    assert arrived == [signal.SIGINT]
+    assert signal.getsignal(signal.SIGINT) is before

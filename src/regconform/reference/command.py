@@ -82,6 +82,9 @@ def _announce(path: Path) -> Callable[[str], None]:
 )
 @click.option("--mutant", default=None, hidden=True, help="Serve a deliberately broken variant.")
 @click.option("--variant", default=None, hidden=True, help="Serve a legal variant.")
+@click.option(  # the embedded server of `regconform run`: never outlive the run
+    "--with-parent", is_flag=True, hidden=True, help="Stop when the parent process is gone."
+)
 @click.option(  # test-only: how a run fares against a staging server answering in 100-300 ms
     "--delay", type=click.FloatRange(min=0), default=0.0, hidden=True, help="Seconds per answer."
 )
@@ -96,6 +99,7 @@ def serve(
     mutant: str | None,
     variant: str | None,
     delay: float,
+    with_parent: bool,
 ) -> None:
     """Run the reference server; print its base URL and the path of its target profile."""
     try:
@@ -123,7 +127,7 @@ def serve(
             if profile_out is None:  # in a temporary folder, removed when the server stops
                 temporary = tempfile.TemporaryDirectory(prefix="regconform-serve-")
                 profile_out = Path(stack.enter_context(temporary)) / "profile.toml"
-            serve_forever(settings, _announce(profile_out))
+            serve_forever(settings, _announce(profile_out), with_parent)
     except RegconformError as exc:
         click.echo(f"regconform serve: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import threading
@@ -78,8 +79,13 @@ def running_server(settings: ServerSettings | None = None) -> Iterator[str]:
         store.close()
 
 
-def serve_forever(settings: ServerSettings, announce: Callable[[str], None]) -> None:
-    """Run the server until SIGINT or SIGTERM; `announce` gets the base URL once it listens."""
+def serve_forever(
+    settings: ServerSettings, announce: Callable[[str], None], with_parent: bool = False
+) -> None:
+    """Run the server until SIGINT or SIGTERM; `announce` gets the base URL once it listens.
+    `with_parent`: also stop when the process that started it is gone (killed, say), so an
+    embedded server never outlives its run."""
+    parent = os.getppid()
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -92,7 +98,8 @@ def serve_forever(settings: ServerSettings, announce: Callable[[str], None]) -> 
         with running_server(settings) as base_url:
             announce(base_url)
             while not stop.wait(0.5):
-                pass
+                if with_parent and os.getppid() != parent:  # orphaned: adopted by another
+                    break
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -53,16 +54,38 @@ def _serve(profile: Path, extra_args: tuple[str, ...]) -> Iterator[tuple[str, Pa
         "0",
         "--profile-out",
         str(profile),
+        "--with-parent",
         *extra_args,
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    with interrupts_deferred() as interrupted:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+        )
     try:
+        if interrupted:  # Ctrl-C while the process was being made: now it can be stopped
+            raise KeyboardInterrupt
         first, second = _first_lines(process, 2, STARTUP_TIMEOUT)
         if not first.startswith("base_url: ") or not second.startswith("profile: "):
             raise ConfigError(f"the embedded reference server said {first!r}")
         yield first.removeprefix("base_url: "), Path(second.removeprefix("profile: "))
     finally:
         stop(process)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[list[int]]:
+    """Hold Ctrl-C back while a child process is made: a KeyboardInterrupt inside `Popen` (it
+    waits for the child's exec) leaves a running child that nobody holds and so nobody stops.
+    Yields the signals that arrived meanwhile, for the caller to act on once it holds the child."""
+    arrived: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield arrived  # only the main thread gets KeyboardInterrupt
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: arrived.append(signum))
+    try:
+        yield arrived
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def stop(process: subprocess.Popen[str]) -> None:

@@ -9,6 +9,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from regconform.errors import ConfigError, read_user_file
+from regconform.settings.read_paths import (
+    COURSE_PLACEHOLDERS,
+    DEFAULT_STATUS_POINTER,
+    TRACK_PLACEHOLDERS,
+    check_pointer,
+    check_read_path,
+)
 
 DEFAULT_TOKEN_ENV = "REGCONFORM_TOKEN"
 
@@ -23,6 +30,8 @@ class CourseSection:
     fixed_fields: dict[str, Any] = field(default_factory=dict)
     # A body per record to put back at the end of a run, so records are left as found.
     baseline_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A GET returning the stored record, e.g. "/courseRegistrations/{tenantId}/{id}" (read-back).
+    read_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,9 @@ class TrackSection:
     failed_ids_pointer: str = "/failed_registration_ids"
     # Status to put every registration back to at the end of a run, if given.
     restore_status: str | None = None
+    # A GET returning one registration, and where its status is in the answer (read-back).
+    read_path: str | None = None
+    status_pointer: str = DEFAULT_STATUS_POINTER
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,11 @@ def _table(section: str, key: str, raw: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+def _read_path(section: str, raw: dict[str, Any], placeholders: tuple[str, ...]) -> str | None:
+    value = raw.get("read_path")
+    return None if value is None else check_read_path(section, value, placeholders)
+
+
 def _course(raw: dict[str, Any]) -> CourseSection:
     name = "course_registrations"
     baselines = _table(name, "baseline_bodies", raw)
@@ -100,6 +117,7 @@ def _course(raw: dict[str, Any]) -> CourseSection:
         other_tenant_id=_string(name, "other_tenant_id", raw, required=False),
         fixed_fields=_table(name, "fixed_fields", raw),
         baseline_bodies=baselines,
+        read_path=_read_path(name, raw, COURSE_PLACEHOLDERS),
     )
 
 
@@ -113,6 +131,10 @@ def _tracks(raw: dict[str, Any]) -> TrackSection:
         statuses=_strings(name, "statuses", statuses) if statuses is not None else (),
         failed_ids_pointer=str(raw.get("failed_ids_pointer", "/failed_registration_ids")),
         restore_status=_string(name, "restore_status", raw, required=False),
+        read_path=_read_path(name, raw, TRACK_PLACEHOLDERS),
+        status_pointer=check_pointer(
+            name, "status_pointer", raw.get("status_pointer", DEFAULT_STATUS_POINTER)
+        ),
     )
 
 

@@ -178,13 +178,32 @@ class Target:
         checked_ids: Iterable[str] = (),
     ) -> Exchange:
         """PUT to the path made of `path_parts` (each part quoted), after the safety checks."""
+        if raw_body is None and body is not None:
+            raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {"Content-Type": content_type, "Accept": "application/json"}
+        return self._request("PUT", path_parts, headers, raw_body, body, query, auth, checked_ids)
+
+    def get(self, path_parts: tuple[str, ...], *, checked_ids: Iterable[str] = ()) -> Exchange:
+        """GET the path made of `path_parts` (a read-back of what a PUT stored), through the
+        same allow-list, budget, pacing and 429 retries as every PUT."""
+        headers = {"Accept": "application/json"}
+        return self._request("GET", path_parts, headers, None, None, None, "valid", checked_ids)
+
+    def _request(
+        self,
+        method: str,
+        path_parts: tuple[str, ...],
+        headers: dict[str, str],
+        raw_body: bytes | None,
+        body: Any,
+        query: Mapping[str, str] | None,
+        auth: str,
+        checked_ids: Iterable[str],
+    ) -> Exchange:
         self.allow.require(checked_ids)
         path = "/" + "/".join(quote(part, safe="") for part in path_parts)
         query_string = urlencode(dict(query)) if query else ""
         path_and_query = f"{path}?{query_string}" if query_string else path
-        if raw_body is None and body is not None:
-            raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {"Content-Type": content_type, "Accept": "application/json"}
         if auth == "valid":
             headers["Authorization"] = f"Bearer {self._token}"
         elif auth == "wrong":
@@ -193,9 +212,9 @@ class Target:
             k: (f"Bearer {REDACTED}" if k == "Authorization" and auth == "valid" else v)
             for k, v in headers.items()
         }
-        sent = SentRequest("PUT", self.base_url + path_and_query, shown, raw_body)
+        sent = SentRequest(method, self.base_url + path_and_query, shown, raw_body)
         if self._dry_run:
-            self.log.add("PUT", path_and_query, raw_body, self.current_requirements)
+            self.log.add(method, path_and_query, raw_body, self.current_requirements)
             return Exchange(sent, 0, {}, b"", sent_json=body, dry_run=True)
         return self._send(sent, headers, raw_body, body)
 
@@ -236,7 +255,8 @@ class Target:
         try:
             with (
                 answer_deadline(limit),
-                self._session.put(
+                self._session.request(
+                    sent.method,
                     sent.url,
                     data=raw,
                     headers=headers,

@@ -15,6 +15,7 @@ from regconform.catalogue.contracts import Contracts
 from regconform.harness.guard import CutShort, TargetBrokeDown
 from regconform.judging.endpoints import course_endpoint, track_endpoint
 from regconform.settings.profile import CourseSection, TrackSection
+from regconform.settings.read_paths import fill
 from regconform.strategies.course import CourseRequests
 from regconform.strategies.event_track import TrackRequests
 from regconform.target.exchange import Exchange
@@ -69,6 +70,18 @@ class CourseClient:
             _outcome(exc, self.target)
         return exchange
 
+    def read(self, record_id: str) -> Exchange:
+        """GET the record as stored, through the profile's `read_path` (the caller checks the
+        profile names one)."""
+        assert self.section.read_path is not None
+        values = {"tenantId": self.section.tenant_id, "id": record_id}
+        try:
+            return self.target.get(
+                fill(self.section.read_path, values), checked_ids=values.values()
+            )
+        except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
+            _outcome(exc, self.target)
+
     def remember(self, record_id: str, exchange: Exchange) -> dict[str, Any] | None:
         """Keep a 200 body as the record's latest state; return the one it replaces."""
         previous = self.last_seen.get(record_id)
@@ -108,3 +121,18 @@ class TrackClient:
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
             _outcome(exc, self.target)
         return exchange
+
+    def read(self, registration_id: str) -> Exchange:
+        """GET one registration as stored, through the profile's `read_path` (the caller checks
+        the profile names one)."""
+        section = self.section
+        assert section.read_path is not None
+        values = {
+            "event_id": section.event_id,
+            "track_id": section.track_id,
+            "registration_id": registration_id,
+        }
+        try:
+            return self.target.get(fill(section.read_path, values), checked_ids=values.values())
+        except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
+            _outcome(exc, self.target)

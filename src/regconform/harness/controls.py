@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from regconform.harness.clients import CourseClient, TrackClient
-from regconform.judging.checks import Check
+from regconform.judging.checks import Check, storage
 from regconform.judging.checks import course as cr
 from regconform.judging.checks import event_track as etr
 from regconform.judging.verdicts import Judged
@@ -28,6 +28,7 @@ APPLIED_UPDATE = (
     cr.created_fields_unchanged,
     cr.version_increases,
     cr.last_modified_not_earlier,
+    storage.left_out_fields_do_not_survive,
 )
 TRACK_OUTCOME = (
     etr.track_status_documented,
@@ -49,7 +50,14 @@ def applied_update(course: CourseClient, record_id: str, body: dict[str, Any]) -
     """PUT a valid update of `record_id`, with every check a valid update must pass."""
     exchange = course.put(record_id, body)
     previous = course.remember(record_id, exchange)
-    return exchange, (
+    return exchange, applied_update_checks(course, body, previous)
+
+
+def applied_update_checks(
+    course: CourseClient, body: dict[str, Any], previous: dict[str, Any] | None
+) -> tuple[Check, ...]:
+    """Every check a valid update `body` must pass, `previous` the record's last 200 answer."""
+    return (
         course_documented(course),
         cr.update_is_applied.bind(sent=body),
         cr.course_response_is_json,
@@ -57,6 +65,9 @@ def applied_update(course: CourseClient, record_id: str, body: dict[str, Any]) -
         cr.created_fields_unchanged.bind(previous=previous),
         cr.version_increases.bind(previous=previous),
         cr.last_modified_not_earlier.bind(previous=previous),
+        storage.left_out_fields_do_not_survive.bind(
+            left_out=storage.left_out_values(previous, body)
+        ),
     )
 
 

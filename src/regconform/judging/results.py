@@ -24,6 +24,14 @@ from regconform.settings.baseline import Baseline, Waiver
 PROPERTY = "regconform.tallies"  # the user property carrying a test's tallies
 NOT_RUN = "regconform.not_run"  # the user property saying why a test was cut short
 INTERNAL_ERROR = "regconform.internal_error"  # a bug of regconform's stopped the test
+# Requirements a test that ran left out, and why (the profile names no read-back, say): JSON
+# {"requirements": [...], "reason": "..."}. They are `skipped` unless another test judged them.
+LEFT_OUT = "regconform.left_out"
+
+
+def left_out(requirements: list[str], reason: str) -> tuple[str, str]:
+    """The user property saying a running test leaves `requirements` out, and why."""
+    return LEFT_OUT, json.dumps({"requirements": requirements, "reason": reason})
 
 
 @dataclass
@@ -107,6 +115,12 @@ class RunResults:
                     self.by_id[rid].tally.merge(Tally.from_dict(raw))
                     self.by_id[rid].tests.add(nodeid)
                     judged.add(rid)
+        for name, value in properties:
+            if name == LEFT_OUT:
+                part = json.loads(value)
+                for rid in part["requirements"]:
+                    self.by_id[rid].skipped.append(part["reason"])
+                    judged.add(rid)  # left out for a reason of its own, whatever cut it short
         cut_short = [value for name, value in properties if name == NOT_RUN]
         errors = [value for name, value in properties if name == INTERNAL_ERROR]
         self.internal_errors += [f"{nodeid}: {error}" for error in errors]

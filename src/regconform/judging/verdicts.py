@@ -35,7 +35,12 @@ class NonConformance(AssertionError):
 
 def describe(failure: Failure) -> str:
     return "\n".join(
-        [failure.headline, f"request:  {failure.request}", f"response: {failure.response_line()}"]
+        [
+            failure.headline,
+            f"request:  {failure.request}",
+            f"response: {failure.response_line()}",
+            *failure.sequence_lines(),
+        ]
     )
 
 
@@ -87,6 +92,9 @@ class Verdicts:
         # not new evidence, so they update the failing example shown but no longer count.
         self.shrinking = False
         self.pending: list[Failure] = []  # failing-level failures of the example being judged
+        # A state machine's requests so far, as curl lines (None outside one): each failure
+        # carries the sequence that led to it.
+        self.sequence: list[str] | None = None
 
     def judge(self, exchange: Exchange, *checks: Check) -> None:
         """Judge one exchange; raise NonConformance if a failing-level requirement is broken."""
@@ -122,7 +130,7 @@ class Verdicts:
         for violation in outcome.violations:
             tally = self._tally(violation.requirement)
             level = self.catalogue[violation.requirement].level
-            failure = Failure.of(violation, exchange, level.name)
+            failure = Failure.of(violation, exchange, level.name, tuple(self.sequence or ()))
             tally.failure = failure.as_dict()
             if counting:
                 tally.violated += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from hypothesis import strategies as st
@@ -27,6 +28,14 @@ WRONG_VALUES: dict[str, tuple[Any, ...]] = {
     "object": ("x", 7, ["x"]),
 }
 OUT_OF_RANGE = ("pending", "ARCHIVED", "Completed", "")
+# A valid value of each JSON type, for the required fields of an array item we make up.
+SAMPLE_VALUES: dict[str, Any] = {
+    "string": "2025-03-01",
+    "number": 1,
+    "boolean": True,
+    "array": [],
+    "object": {},
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,13 @@ class BodyViolation:
     requirement: str
     description: str
     apply: Callable[[dict[str, Any]], dict[str, Any]]
+    # Which violations are alternatives of one another: one per slot is sent for each body.
+    # The slot of a requirement's violations is its id; a nested field is a slot of its own.
+    slot: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.slot or self.requirement
 
 
 def _without(field: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -87,6 +103,54 @@ def body_violations(contracts: Contracts) -> list[BodyViolation]:
                     wrong_type_id, f"`{field}` = '22/11/2026'", _with(field, "22/11/2026")
                 )
             )
+    return found + nested_violations(schema, wrong_type_id)
+
+
+def _item_fields(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Array fields whose items are documented objects: field -> the item schema."""
+    found = {}
+    for field, prop in schema["properties"].items():
+        items = prop.get("items")
+        if prop.get("type") == "array" and isinstance(items, dict) and "properties" in items:
+            found[field] = items
+    return found
+
+
+def _spoiled_item(
+    field: str, made_up: dict[str, Any], key: str, value: Any
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The body with `key` of its first `field` item set to `value` (or, when the body has no
+    item, a `made_up` one: its required fields valid)."""
+
+    def apply(body: dict[str, Any]) -> dict[str, Any]:
+        items = body.get(field)
+        if isinstance(items, list) and items and isinstance(items[0], dict):
+            return {**body, field: [{**items[0], key: value}, *items[1:]]}
+        return {**body, field: [{**made_up, key: value}]}
+
+    return apply
+
+
+def nested_violations(schema: dict[str, Any], requirement: str) -> list[BodyViolation]:
+    """A wrong JSON type at every typed field of an array item, and an item that is not an
+    object, for every array of documented objects: each its own slot (all are sent per body)."""
+    found = []
+    for field, item in _item_fields(schema).items():
+        properties = item["properties"]
+        made_up = {
+            name: SAMPLE_VALUES[properties[name]["type"]] for name in item.get("required", [])
+        }
+        found += [
+            BodyViolation(requirement, f"`{field}` item = {v!r}", _with(field, [v]), f"{field}[]")
+            for v in WRONG_VALUES["object"]
+        ]
+        for key, prop in properties.items():
+            slot = f"{field}[].{key}"
+            spoil = partial(_spoiled_item, field, made_up, key)
+            found += [
+                BodyViolation(requirement, f"`{slot}` = {v!r}", spoil(v), slot)
+                for v in WRONG_VALUES.get(prop.get("type", ""), ())
+            ]
     return found
 
 
@@ -106,10 +170,11 @@ class CourseRequests:
         self._valid_updates = st.tuples(st.sampled_from(section.registration_ids), bodies).map(
             lambda pair: (pair[0], self.for_record(*pair))
         )
+        slots = [*invalid_body_ids(), *(v.slot for v in self.violations if v.slot)]
         self._one_violation_each = st.tuples(
             *(
-                st.sampled_from([v for v in self.violations if v.requirement == rid])
-                for rid in invalid_body_ids()
+                st.sampled_from([v for v in self.violations if v.group == slot])
+                for slot in dict.fromkeys(slots)
             )
         )
 
@@ -122,7 +187,8 @@ class CourseRequests:
         return self._valid_updates
 
     def one_violation_each(self) -> st.SearchStrategy[tuple[BodyViolation, ...]]:
-        """One single-field violation per invalid-body requirement, in catalogue order.
+        """One single-field violation per invalid-body requirement, in catalogue order, then one
+        per typed field of an array item (and per array: an item that is not an object).
 
         Each is applied to the same generated valid body and sent on its own: generating an
         81-field body costs several times a loopback request, so one body serves them all.

@@ -28,7 +28,7 @@ from regconform.target.exchange import Exchange
 
 # Simplifications hypothesis makes of a failing sequence before `shortest` takes over (it lets
 # users lower MAX_SHRINKS). A count, not a time: the same seed replays the same requests.
-MAX_SHRINKS = 40
+MAX_SHRINKS = 20
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ def test_echo_without_storing_fails_cr_047_with_its_shortest_sequence(tmp_path: 
     failure = requirements(tmp_path)["CR-047"]["failure"]
     assert [line.split()[2] for line in failure["sequence"]] == ["PUT", "GET"]
     assert failure["request"] == failure["sequence"][-1]
+    assert "sequence: 2 request(s), in order" in (tmp_path / "report.html").read_text()
 
 
 def test_echo_without_storing_without_read_path_is_only_a_warning(tmp_path: Path) -> None:

@@ -256,7 +256,7 @@ def _sequence(failure: Mapping[str, Any]) -> list[str]:
     lines = "\n".join(f"{n}. {line}" for n, line in enumerate(sequence, start=1))
     return [
         f'<div class="label">sequence: {len(sequence)} request(s), in order</div>',
-        f'<pre class="curl">{esc(lines)}</pre>',
+        f'<pre class="sequence">{esc(lines)}</pre>',
     ]
 
 

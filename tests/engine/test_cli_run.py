@@ -37,6 +37,6 @@ def test_run_without_target_is_green_against_the_embedded_server(tmp_path: Path)
     verdicts = {r["verdict"] for r in record["requirements"].values() if r["kind"] == "server"}
     assert verdicts == {"pass"}
     # What is stored, read back through the fixture profile's read paths: judged, not skipped.
-    for rid in ("CR-047", "CR-048", "ETR-020", "ETR-021"):
+    for rid in ("CR-048", "CR-049", "ETR-020", "ETR-021"):
         assert record["requirements"][rid]["checked"] > 0, rid
     assert record["incomplete"] == []

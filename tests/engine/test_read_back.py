@@ -97,7 +97,7 @@ def test_stored_as_answered_holds_when_the_read_back_equals_the_answer() -> None
     stored = {**answered, "sys_last_modified_at": "2025-02-01T14:00:00.000000Z", "notes": None}
     check = storage.stored_as_answered.bind(answered=answered)
     outcome = check.outcome(answer(200, stored))
-    assert outcome.held() == ["CR-047"]
+    assert outcome.held() == ["CR-048"]
 
 
 @pytest.mark.parametrize(
@@ -111,12 +111,12 @@ def test_stored_as_answered_holds_when_the_read_back_equals_the_answer() -> None
     ids=["other-value", "missing", "older-version", "created-by"],
 )
 def test_stored_as_answered_is_violated_when_the_read_back_differs(stored_change: Any) -> None:
-    """What was stored differs from what the last 200 answered: CR-047."""
+    """What was stored differs from what the last 200 answered: CR-048."""
     answered = course_record("acme", "cr-1", 1)
     stored = dict(answered)
     stored_change(stored)
     assert found(storage.stored_as_answered.bind(answered=answered), answer(200, stored)) == [
-        "CR-047"
+        "CR-048"
     ]
 
 
@@ -138,7 +138,7 @@ def test_stored_as_answered_does_not_apply_when_it_cannot_compare(
 ) -> None:
     """No answer yet, a read that brought no record, or a later version: not applicable."""
     outcome = storage.stored_as_answered.bind(answered=answered).outcome(read)
-    assert not outcome.violations and reason in outcome.inapplicable["CR-047"]
+    assert not outcome.violations and reason in outcome.inapplicable["CR-048"]
 
 
 def test_left_out_values_are_the_distinctive_client_fields_an_update_omits() -> None:
@@ -161,14 +161,14 @@ def test_left_out_values_are_the_distinctive_client_fields_an_update_omits() -> 
 def test_left_out_field_that_survives_violates_cr_048() -> None:
     """A field left out comes back with its earlier value: merged, not replaced."""
     check = storage.left_out_fields_do_not_survive.bind(left_out={"notes": "old"})
-    assert found(check, answer(200, {"notes": "old"})) == ["CR-048"]
+    assert found(check, answer(200, {"notes": "old"})) == ["CR-049"]
     assert found(check, answer(200, {"notes": "new"})) == []
     assert found(check, answer(200, {})) == []
     assert (
         "no field"
         in storage.left_out_fields_do_not_survive.bind(left_out={})
         .outcome(answer(200, {}))
-        .inapplicable["CR-048"]
+        .inapplicable["CR-049"]
     )
 
 
@@ -230,11 +230,11 @@ def test_left_out_requirements_are_skipped_with_the_reason_never_passed() -> Non
     catalogue = load_catalogue()
     results = RunResults(catalogue, Level.MUST)
     reason = "the profile leaves read-back out (no read_path in [course_registrations])"
-    properties = [("requirement", "CR-047"), left_out(["CR-047", "ETR-020"], reason)]
+    properties = [("requirement", "CR-048"), left_out(["CR-048", "ETR-020"], reason)]
     results.add_report("suites/x.py::test_machine", "passed", properties, "")
-    assert results.by_id["CR-047"].verdict(Level.MUST) == "skipped"
-    assert results.by_id["CR-047"].note(Level.MUST) == reason
-    assert "CR-047" not in results.incomplete()
+    assert results.by_id["CR-048"].verdict(Level.MUST) == "skipped"
+    assert results.by_id["CR-048"].note(Level.MUST) == reason
+    assert "CR-048" not in results.incomplete()
 
 
 # The sequence a failure carries, and the shortest failing sequence
@@ -242,7 +242,7 @@ def test_left_out_requirements_are_skipped_with_the_reason_never_passed() -> Non
 
 def test_failure_lists_its_sequence_in_order_and_keeps_it_in_the_record() -> None:
     """Every request of the sequence, numbered in order, whole; report.json keeps them."""
-    violation = Violation("CR-047", "`name` answered 'a' but stored 'b'")
+    violation = Violation("CR-048", "`name` answered 'a' but stored 'b'")
     sequence = ("curl -X PUT http://h/x --data-raw '{}'", "curl -X GET http://h/x")
     failure = Failure.of(violation, answer(200, {}), "MUST", sequence)
     lines = failure.block("statement")
@@ -262,7 +262,7 @@ class Counter(SequenceMachine):
     def bump(self, name: str) -> None:
         self.counts[name] = self.counts.get(name, 0) + 1
         if self.counts[name] == 3:
-            failure = Failure.of(Violation("CR-047", name), answer(200, {}), "MUST")
+            failure = Failure.of(Violation("CR-048", name), answer(200, {}), "MUST")
             raise NonConformance([failure])
 
     def noise(self) -> None:

@@ -24,7 +24,7 @@ from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.target.embedded import embedded_server
 
 REPO = Path(__file__).resolve().parents[2]
-READ_BACK = ("CR-047", "ETR-020", "ETR-021")
+READ_BACK = ("CR-048", "ETR-020", "ETR-021")
 
 
 def run(profile: Path, report_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -54,14 +54,14 @@ def without_read_paths(profile: Path, to: Path) -> Path:
 
 
 def test_echo_without_storing_fails_cr_047_with_its_shortest_sequence(tmp_path: Path) -> None:
-    """With read-back, a server that stores nothing fails CR-047 in the stateful suite; the
+    """With read-back, a server that stores nothing fails CR-048 in the stateful suite; the
     failure lists the sequence that shows it, in order, as curl lines: the update, then its
     read-back (cut to those two: no step of it can be left out)."""
     with embedded_server(("--mutant", "echoes-without-storing")) as (_, profile):
         done = run(profile, tmp_path, "--suite", "stateful")
     assert done.returncode == 1, done.stdout[-3000:]
     failures = done.stdout.split("= FAILURES =")[1].split("regconform: requirements")[0]
-    block = failures[failures.index("CR-047 [MUST]") :]
+    block = failures[failures.index("CR-048 [MUST]") :]
     lines = block.splitlines()
     start = lines.index("  sequence: 2 request(s), in order")
     put, get = lines[start + 1 : start + 3]
@@ -71,7 +71,7 @@ def test_echo_without_storing_fails_cr_047_with_its_shortest_sequence(tmp_path: 
         "-H 'Authorization: Bearer ***'"
     )
     assert DEFAULT_TOKEN not in done.stdout
-    failure = requirements(tmp_path)["CR-047"]["failure"]
+    failure = requirements(tmp_path)["CR-048"]["failure"]
     assert [line.split()[2] for line in failure["sequence"]] == ["PUT", "GET"]
     assert failure["request"] == failure["sequence"][-1]
     assert "sequence: 2 request(s), in order" in (tmp_path / "report.html").read_text()
@@ -95,13 +95,13 @@ def test_echo_without_storing_without_read_path_is_only_a_warning(tmp_path: Path
 
 
 def test_merging_server_fails_cr_048_with_the_sequence_in_order(tmp_path: Path) -> None:
-    """A server merging updates (PATCH-like) fails CR-048 at --level should; the sequence shows
+    """A server merging updates (PATCH-like) fails CR-049 at --level should; the sequence shows
     why, in order: an update, its read-back, then an update leaving out a field the record
     carried, answered with that field's earlier value."""
     with embedded_server(("--mutant", "merges-like-patch")) as (_, profile):
         done = run(profile, tmp_path, "--suite", "stateful", "--level", "should")
     assert done.returncode == 1, done.stdout[-3000:]
-    failure = requirements(tmp_path)["CR-048"]["failure"]
+    failure = requirements(tmp_path)["CR-049"]["failure"]
     field = re.search(r"`(\w+)` = ", failure["message"])
     assert field is not None, failure["message"]
     sequence = failure["sequence"]

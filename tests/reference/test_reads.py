@@ -1,5 +1,5 @@
 """The reads the reference server serves besides the two PUTs: what a profile's `read_path`
-names, so the read-back requirements (CR-047, ETR-020, ETR-021) run against it too."""
+names, so the read-back requirements (CR-048, ETR-020, ETR-021) run against it too."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Per course record: the last 200 answer (what a read-back must show, what the next update's
 version, stamps and fields are compared with) and the values later updates left out (which must
-not come back, CR-048). Per registration: the status the last bulk update left it in, and the
+not come back, CR-049). Per registration: the status the last bulk update left it in, and the
 requirement that says so (ETR-020 after a 200, ETR-021 after a 207).
 
 A model starts empty with every sequence: a failing sequence is then a reproduction on its own,

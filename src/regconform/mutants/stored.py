@@ -24,7 +24,7 @@ VERSION_AFTER_FIRST_UPDATE = 2
 
 
 class EchoesWithoutStoring(Semantics):
-    """Answers every valid update as applied, and stores nothing (CR-047)."""
+    """Answers every valid update as applied, and stores nothing (CR-048)."""
 
     def stored_course(self, answered: Record) -> Record | None:
         return None
@@ -32,14 +32,14 @@ class EchoesWithoutStoring(Semantics):
 
 class StoresWithoutArrays(Semantics):
     """Stores an update without its arrays (substitutions, custom field values...), though its
-    answer carries them (CR-047)."""
+    answer carries them (CR-048)."""
 
     def stored_course(self, answered: Record) -> Record | None:
         return {key: value for key, value in answered.items() if not isinstance(value, list)}
 
 
 class MergesLikePatch(Semantics):
-    """Merges an update into the record: a field the update leaves out keeps its value (CR-048)."""
+    """Merges an update into the record: a field the update leaves out keeps its value (CR-049)."""
 
     def updated_course(self, record: Record, body: Record, now: datetime, actor: str) -> Record:
         kept = {key: value for key, value in record.items() if not key.startswith("sys_")}

@@ -1,8 +1,8 @@
-"""Checks of what a server keeps, not only of what it answers (CR-047, CR-048, ETR-020, ETR-021).
+"""Checks of what a server keeps, not only of what it answers (CR-048, CR-049, ETR-020, ETR-021).
 
 Both endpoints are PUT-only, so what a server stored is seen through the GET a profile names
 (`read_path`): a course record read back is compared with the last 200 answer for it, and a
-registration's status with the status the last bulk update gave it. CR-048 (PUT replaces) is
+registration's status with the status the last bulk update gave it. CR-049 (PUT replaces) is
 also judged on a 200 answer itself: a merging server shows the field it kept.
 """
 
@@ -37,7 +37,7 @@ def distinctive(value: Any) -> bool:
 
 def left_out_values(previous: dict[str, Any] | None, sent: dict[str, Any]) -> dict[str, Any]:
     """The client fields of the previous answer for a record, with a distinctive value, that the
-    update `sent` leaves out: what a replacing PUT must not keep (CR-048). Enum fields are left
+    update `sent` leaves out: what a replacing PUT must not keep (CR-049). Enum fields are left
     aside: a server may default one to the very value it had."""
     if not previous:
         return {}
@@ -81,7 +81,7 @@ def _differences(answered: dict[str, Any], stored: dict[str, Any]) -> list[str]:
     return found
 
 
-@check("CR-047")
+@check("CR-048")
 def stored_as_answered(exchange: Exchange, answered: dict[str, Any] | None) -> Iterator[Finding]:
     """The record read back carries what the last 200 answer for it said."""
     if answered is None:
@@ -100,10 +100,10 @@ def stored_as_answered(exchange: Exchange, answered: dict[str, Any] | None) -> I
     found = _differences(answered, stored)
     if found:
         more = f" (and {len(found) - _SHOWN} more)" if len(found) > _SHOWN else ""
-        yield Violation("CR-047", "; ".join(found[:_SHOWN]) + more)
+        yield Violation("CR-048", "; ".join(found[:_SHOWN]) + more)
 
 
-@check("CR-048")
+@check("CR-049")
 def left_out_fields_do_not_survive(
     exchange: Exchange, left_out: dict[str, Any]
 ) -> Iterator[Finding]:
@@ -119,7 +119,7 @@ def left_out_fields_do_not_survive(
     if kept:
         shown = ", ".join(f"`{f}` = {left_out[f]!r:.60}" for f in kept[:_SHOWN])
         yield Violation(
-            "CR-048", f"left out of the update, yet kept from an earlier one: {shown} (merged)"
+            "CR-049", f"left out of the update, yet kept from an earlier one: {shown} (merged)"
         )
 
 

@@ -106,12 +106,13 @@ def interactions(folder: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def course_200_bodies(folder: Path) -> dict[tuple[str, int], dict[str, Any]]:
-    """The JSON object of every recorded 200 answer of the course endpoint, by (cassette, index)."""
+    """The JSON object of every recorded 200 answer of the course endpoint's PUT (a read-back
+    GET is no answer the contracts describe), by (cassette, index)."""
     bodies = {}
     for name, recorded in interactions(folder).items():
         for index, interaction in enumerate(recorded):
-            response = interaction["response"]
-            if "/courseRegistrations/" not in interaction["request"]["uri"]:
+            response, request = interaction["response"], interaction["request"]
+            if "/courseRegistrations/" not in request["uri"] or request["method"] != "PUT":
                 continue
             if response["status"]["code"] != 200:
                 continue

@@ -21,6 +21,7 @@ CASES = [
     ("partial-failure-is-200", "ETR-009", "event_track_registrations"),  # 200 on partial failure
     ("lists-first-failure-only", "ETR-010", "event_track_registrations"),  # a 207 omits an id
     ("ignores-update", "CR-036", "course_registrations"),  # an update silently not applied
+    ("accepts-wrong-nested-type", "CR-014", "course_registrations"),  # deep in an array item
     ("missing-token-accepted", "GEN-001", "shared"),  # no auth check
 ]
 

@@ -15,6 +15,7 @@ from regconform.strategies.course import BodyViolation, CourseRequests, invalid_
 CONTRACTS = load_contracts()
 COURSE = "course_registrations"
 ID_MISMATCH_ID = one_id("request-id-matches-path", COURSE)
+SCHEMA_ID = one_id("request-schema", COURSE)
 SCHEMA = CONTRACTS.component(CONTRACTS.course_openapi, COURSE_REQUEST_SCHEMA)
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 REQUESTS = CourseRequests(CONTRACTS, CourseSection("acme", ("cr-1", "cr-2")))
@@ -50,14 +51,50 @@ def test_schema_violating_bodies_break_the_request_schema(body: Any) -> None:
 def test_each_violation_breaks_the_request_schema(
     update: tuple[str, dict[str, Any]], violations: tuple[BodyViolation, ...]
 ) -> None:
-    """One violation per invalid-body requirement, then one malformed server-managed date-time
+    """One violation per invalid-body requirement, then one per typed field of an array item
+    (and per array, an item that is no object), then one malformed server-managed date-time
     (which a server may ignore), each applied to the same valid body, makes it schema-invalid;
     the id mismatch (CR-015) is the one rule no schema states."""
     _, body = update
     *refused, ignorable = violations
-    assert [v.requirement for v in refused] == list(invalid_body_ids())
+    ids = list(invalid_body_ids())
+    assert [v.requirement for v in refused[: len(ids)]] == ids
+    assert {v.requirement for v in refused[len(ids) :]} == {SCHEMA_ID}
     assert not any(v.ignorable for v in refused)
-    assert ignorable.ignorable and ignorable.requirement == one_id("request-schema", COURSE)
+    assert ignorable.ignorable and ignorable.requirement == SCHEMA_ID
     for violation in violations:
         spoiled = violation.apply(body)
         assert VALIDATOR.is_valid(spoiled) == (violation.requirement == ID_MISMATCH_ID), violation
+
+
+def _typed_item_fields() -> set[str]:
+    """`field[].key` for every typed key of an array item in the request schema, and `field[]`."""
+    properties = SCHEMA["properties"]
+    found = set()
+    for field, prop in properties.items():
+        items = prop.get("items", {})
+        if prop.get("type") == "array" and "properties" in items:
+            found.add(f"{field}[]")
+            found |= {f"{field}[].{k}" for k, p in items["properties"].items() if "type" in p}
+    return found
+
+
+@seed(0)
+@QUIET
+@given(REQUESTS.valid_updates(), REQUESTS.one_violation_each())
+def test_every_typed_nested_field_gets_its_violation_in_each_draw(
+    update: tuple[str, dict[str, Any]], violations: tuple[BodyViolation, ...]
+) -> None:
+    """Each draw spoils every typed field of an array item, at every depth the schema types,
+    with a value of another JSON type (refused for CR-014), on the one generated body."""
+    _, body = update
+    nested = {v.slot: v for v in violations if v.slot}
+    assert set(nested) == _typed_item_fields() and len(nested) >= 14
+    for slot, violation in nested.items():
+        field, _, key = slot.partition("[]")
+        spoiled = violation.apply(body)[field]
+        assert isinstance(spoiled, list) and spoiled
+        if key:  # `field[].key`: its first item's key has the wrong type
+            assert isinstance(spoiled[0], dict) and key[1:] in spoiled[0]
+        else:  # `field[]`: an item that is no object
+            assert not isinstance(spoiled[0], dict)

@@ -87,3 +87,17 @@ def test_a_check_that_raises_is_an_internal_error_and_never_a_catch(
     assert outcome.error is not None and "AttributeError" in outcome.error
     monkeypatch.delenv("PYTEST_PLUGINS")
     assert run_target(get_mutant("record-in-array"), max_examples=2).caught
+
+
+def test_a_request_our_allow_list_refuses_is_an_internal_error_and_never_a_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A suite building a path the profile does not give (scratch_unsafe_request) is a bug of
+    ours: nothing is sent, the run exits 3 naming it, and no requirement is blamed for it."""
+    monkeypatch.setenv("PYTEST_PLUGINS", "scratch_unsafe_request")
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    code, output, record = run("--suite", "course_registrations")
+    assert code == 3, output[-3000:]
+    assert any("regconform bug, nothing sent" in e for e in record["internal_errors"])
+    assert not [r for r, v in record["requirements"].items() if v["verdict"] == "fail"]
+    assert runner.TRACEBACK not in output

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-import pytest
-
 from regconform.catalogue.contracts import Contracts
-from regconform.harness.guard import CutShort, TargetBrokeDown
+from regconform.harness.guard import CutShort, OwnBug, TargetBrokeDown
 from regconform.judging.endpoints import course_endpoint, track_endpoint
 from regconform.settings.profile import CourseSection, TrackSection
+from regconform.settings.read_paths import fill
 from regconform.strategies.course import CourseRequests
 from regconform.strategies.event_track import TrackRequests
 from regconform.target.exchange import Exchange
@@ -34,7 +33,7 @@ def _outcome(exc: Exception, target: Target) -> NoReturn:
     if isinstance(exc, (Throttled, BudgetExhausted)):
         raise CutShort(str(exc))
     if isinstance(exc, UnsafeRequest):
-        pytest.fail(f"regconform bug, nothing sent: {exc}", pytrace=False)
+        raise OwnBug(f"regconform bug, nothing sent: {exc}")
     raise TargetBrokeDown(f"target error: {exc}", stop=target.broken)
 
 
@@ -68,6 +67,19 @@ class CourseClient:
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
             _outcome(exc, self.target)
         return exchange
+
+    def read(self, record_id: str) -> Exchange:
+        """GET the record as stored, through the profile's `read_path` (the caller checks the
+        profile names one)."""
+        assert self.section.read_path is not None
+        values = {"tenantId": self.section.tenant_id, "id": record_id}
+        try:
+            return self.target.get(
+                fill(self.section.read_path, values),
+                checked_record=(self.section.tenant_id, record_id),
+            )
+        except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
+            _outcome(exc, self.target)
 
     def remember(self, record_id: str, exchange: Exchange) -> dict[str, Any] | None:
         """Keep a 200 body as the record's latest state; return the one it replaces."""
@@ -108,3 +120,18 @@ class TrackClient:
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
             _outcome(exc, self.target)
         return exchange
+
+    def read(self, registration_id: str) -> Exchange:
+        """GET one registration as stored, through the profile's `read_path` (the caller checks
+        the profile names one)."""
+        section = self.section
+        assert section.read_path is not None
+        values = {
+            "event_id": section.event_id,
+            "track_id": section.track_id,
+            "registration_id": registration_id,
+        }
+        try:
+            return self.target.get(fill(section.read_path, values), checked_ids=values.values())
+        except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
+            _outcome(exc, self.target)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from regconform.harness.clients import CourseClient, TrackClient
-from regconform.judging.checks import Check
+from regconform.judging.checks import Check, storage
 from regconform.judging.checks import course as cr
 from regconform.judging.checks import event_track as etr
 from regconform.judging.verdicts import Judged
@@ -28,6 +28,7 @@ APPLIED_UPDATE = (
     cr.created_fields_unchanged,
     cr.version_increases,
     cr.last_modified_not_earlier,
+    storage.left_out_fields_do_not_survive,
 )
 # The rules of a valid update that need an earlier answer for the same record: a test that
 # updates a record once (a door test's control) cannot claim them.
@@ -68,6 +69,9 @@ def applied_checks(
         cr.created_fields_unchanged.bind(previous=previous),
         cr.version_increases.bind(previous=previous),
         cr.last_modified_not_earlier.bind(previous=previous),
+        storage.left_out_fields_do_not_survive.bind(
+            left_out=storage.left_out_values(previous, body)
+        ),
     )
 
 

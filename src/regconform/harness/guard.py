@@ -37,6 +37,11 @@ class CutShort(BaseException):
     """The run may send no more for this test (budget used up, still throttled)."""
 
 
+class OwnBug(BaseException):
+    """regconform itself went wrong (a request the allow-list refused, unsent): exit 3, never
+    a verdict on the target. Not an Exception, so hypothesis does not shrink it."""
+
+
 class TargetGuard:
     """Pytest hooks turning a suite test's trouble into its outcome (see the module)."""
 
@@ -47,6 +52,9 @@ class TargetGuard:
         except CutShort as exc:
             item.user_properties.append((NOT_RUN, str(exc)))
             raise pytest.skip.Exception(str(exc)) from None
+        except OwnBug as exc:
+            _internal(item, exc)
+            raise pytest.fail.Exception(str(exc), pytrace=False) from None
         except TargetBrokeDown as exc:
             item.user_properties.append((NOT_RUN, f"transport failure: {exc}"))
             if exc.stop:

@@ -11,6 +11,7 @@ from regconform.target.exchange import Exchange
 
 BODY_LIMIT = 2000  # characters of the response body a record keeps
 SHOWN_LINES = 4  # lines of the body a failure block shows
+SHOWN_CHARS = 600  # characters of a curl line a failure block shows
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,14 @@ class Failure:
     content_type: str
     body: str  # the start of the response body
     body_cut: bool = False
+    # A stateful test's requests, in order, up to and including this one (curl lines): the
+    # sequence that led here (the shortest failing one, once hypothesis has shrunk it).
+    sequence: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, violation: Violation, exchange: Exchange, level: str) -> Failure:
+    def of(
+        cls, violation: Violation, exchange: Exchange, level: str, sequence: tuple[str, ...] = ()
+    ) -> Failure:
         text = exchange.body.decode("utf-8", "replace")
         return cls(
             requirement=violation.requirement,
@@ -36,6 +42,7 @@ class Failure:
             content_type=exchange.media_type,
             body=text[:BODY_LIMIT],
             body_cut=len(text) > BODY_LIMIT,
+            sequence=sequence,
         )
 
     @property
@@ -54,15 +61,24 @@ class Failure:
         return [
             self.headline,
             f"  rule:     {statement}",
-            f"  request:  {self.request[:600]}",
+            f"  request:  {self.request[:SHOWN_CHARS]}",
             f"  response: HTTP {self.status} {self.content_type or '(no content type)'}",
             *(f"    {line}" for line in shown),
             *(["    ...(cut)"] if more else []),
+            *self.sequence_lines(),
         ]
+
+    def sequence_lines(self) -> list[str]:
+        """The requests that led here, numbered in the order they were sent, whole: they are
+        the reproduction (none outside a stateful test)."""
+        if not self.sequence:
+            return []
+        heading = f"  sequence: {len(self.sequence)} request(s), in order"
+        return [heading] + [f"    {n}. {line}" for n, line in enumerate(self.sequence, start=1)]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Failure:
-        return cls(**raw)
+        return cls(**{**raw, "sequence": tuple(raw.get("sequence", ()))})

@@ -36,7 +36,12 @@ class NonConformance(AssertionError):
 
 def describe(failure: Failure) -> str:
     return "\n".join(
-        [failure.headline, f"request:  {failure.request}", f"response: {failure.response_line()}"]
+        [
+            failure.headline,
+            f"request:  {failure.request}",
+            f"response: {failure.response_line()}",
+            *failure.sequence_lines(),
+        ]
     )
 
 
@@ -95,6 +100,9 @@ class Verdicts:
         self.pending: list[Failure] = []  # failing-level failures of the example being judged
         self.coverage = Coverage()
         self.left_out: dict[str, str] = {}  # requirement -> why the profile leaves it out
+        # A state machine's requests so far, as curl lines (None outside one): each failure
+        # carries the sequence that led to it.
+        self.sequence: list[str] | None = None
 
     def judge(self, exchange: Exchange, *checks: Check) -> None:
         """Judge one exchange; raise NonConformance if a failing-level requirement is broken."""
@@ -132,7 +140,7 @@ class Verdicts:
         for violation in outcome.violations:
             tally = self._tally(violation.requirement)
             level = self.catalogue[violation.requirement].level
-            failure = Failure.of(violation, exchange, level.name)
+            failure = Failure.of(violation, exchange, level.name, tuple(self.sequence or ()))
             tally.failure = failure.as_dict()
             if counting:
                 tally.violated += 1

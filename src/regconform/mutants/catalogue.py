@@ -19,6 +19,7 @@ from typing import Any
 from regconform.catalogue.requirements import ids_of, load_catalogue
 from regconform.mutants import semantic as sem
 from regconform.mutants._mutant import Mutant
+from regconform.mutants.stored import STORAGE
 from regconform.mutants.wire import (
     COURSE,
     TRACK,
@@ -279,6 +280,7 @@ MUTANTS: tuple[Mutant, ...] = _catalogue_order(
     [
         *_field_families(),
         *(described(name, rules) for name, rules in SEMANTIC.items()),
+        *(described(name, rules) for name, rules in STORAGE.items()),
         *_course_wire_mutants(),
         *_track_wire_mutants(),
         *_shared_wire_mutants(),

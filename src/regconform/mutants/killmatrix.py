@@ -156,13 +156,19 @@ def _readline(stream: IO[str], timeout: float) -> str:
 
 
 def run_command(
-    base_url: str, profile: Path, report_dir: Path, max_examples: int | None, seed: int
+    base_url: str,
+    profile: Path,
+    report_dir: Path,
+    max_examples: int | None,
+    seed: int,
+    level: str = "all",
 ) -> list[str]:
-    """The `regconform run` command line of one target: every suite, every level."""
+    """The `regconform run` command line of one target: every suite, failing from `level` on
+    (every level, by default)."""
     examples = [] if max_examples is None else ["--max-examples", str(max_examples)]
     return _regconform(
         "run",
-        *("--base-url", base_url, "--profile", str(profile), "--level", "all"),
+        *("--base-url", base_url, "--profile", str(profile), "--level", level),
         *("--seed", str(seed), *examples, "--report-dir", str(report_dir)),
         # Verdicts come from report.json, not from assert messages: skipping pytest's
         # assertion rewriting of the plugins' packages halves the CPU of a run when no
@@ -198,8 +204,11 @@ def run_target(mutant: Mutant | None, max_examples: int | None = None, seed: int
     return RunOutcome(mutant, run.verdicts, run.seconds, run.error)
 
 
-def run_suites(args: Sequence[str], max_examples: int | None = None, seed: int = 0) -> SuiteRun:
-    """Serve `regconform serve ARGS`, run every suite against it at every level, read it back."""
+def run_suites(
+    args: Sequence[str], max_examples: int | None = None, seed: int = 0, level: str = "all"
+) -> SuiteRun:
+    """Serve `regconform serve ARGS`, run every suite against it (failing from `level` on: every
+    level by default), read it back."""
     started = time.monotonic()
     serve_log = ""
     with tempfile.TemporaryDirectory(prefix="regconform-kill-") as tmp:
@@ -207,7 +216,7 @@ def run_suites(args: Sequence[str], max_examples: int | None = None, seed: int =
         try:
             with served(None, folder, args) as (base_url, profile):
                 log = folder / "run.log"
-                command = run_command(base_url, profile, folder, max_examples, seed)
+                command = run_command(base_url, profile, folder, max_examples, seed, level)
                 with log.open("w", encoding="utf-8") as output:
                     subprocess.run(
                         command,

@@ -1,4 +1,8 @@
-"""The HTTP layer of the reference server: two Starlette routes asking `Semantics` what to do."""
+"""The HTTP layer of the reference server: Starlette routes asking `Semantics` what to do.
+
+Besides the two documented PUTs it serves reads of what they stored (GET of a course record, GET
+of one registration of an event): not in the contracts, but what a profile's `read_path` names,
+so the read-back requirements are exercised against the reference server too."""
 
 from __future__ import annotations
 
@@ -20,11 +24,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from regconform.catalogue.contracts import COURSE_PATH, EVENT_TRACK_PATH
-from regconform.reference.fixtures import DEFAULT_TOKEN
+from regconform.reference.fixtures import DEFAULT_TOKEN, TRACK_READ_PATH
 from regconform.reference.semantics import TRACK_FLAGS, Semantics
 from regconform.reference.store import Store
 
-ALLOW = "PUT"
 WWW_AUTHENTICATE = 'Bearer realm="regconform"'
 
 
@@ -76,16 +79,32 @@ def throttled_response(retry_after: int) -> Response:
     return JSONResponse(body, status_code=429, headers={"Retry-After": str(retry_after)})
 
 
-def method_not_allowed(error: Callable[[int, str, str], Response], method: str) -> Response:
-    """405 naming the one method the path supports."""
-    response = error(405, "method_not_allowed", f"{method} is not supported here; use PUT")
-    response.headers["Allow"] = ALLOW
+def method_not_allowed(
+    error: Callable[[int, str, str], Response], method: str, allowed: tuple[str, ...]
+) -> Response:
+    """405 naming the methods the path supports."""
+    allow = ", ".join(allowed)
+    response = error(405, "method_not_allowed", f"{method} is not supported here; use {allow}")
+    response.headers["Allow"] = allow
     return response
 
 
 def course_ok_response(record: dict[str, Any]) -> Response:
     """200 with the whole stored record."""
     return JSONResponse(record)
+
+
+def registration_response(event_id: str, registration_id: str, found: tuple[str, str]) -> Response:
+    """200 with one registration of an event: its track and status."""
+    track_id, status = found
+    return JSONResponse(
+        {
+            "registration_id": registration_id,
+            "event_id": event_id,
+            "track_id": track_id,
+            "registration_status": status,
+        }
+    )
 
 
 def all_updated_response() -> Response:
@@ -134,31 +153,44 @@ class Api:
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
         self.delay = settings.delay
 
-    def gate(self, request: Request, error: ErrorFactory) -> Response | None:
+    def gate(
+        self, request: Request, error: ErrorFactory, allowed: tuple[str, ...] = ("PUT",)
+    ) -> Response | None:
         """Throttle, route the method, authenticate: the answer if one of them refuses."""
         if self.limiter is not None:
             wait = self.limiter.wait_time()
             if wait > 0:
                 return throttled_response(max(1, math.ceil(wait)))
-        if request.method != "PUT":
-            return method_not_allowed(error, request.method)
+        if request.method not in allowed:
+            return method_not_allowed(error, request.method, allowed)
         if not self.semantics.is_authorized(request.headers.get("authorization"), self.token):
             return unauthorized_response()
         return None
 
     async def course(self, request: Request) -> Response:
-        """PUT /courseRegistrations/{tenantId}/{id}."""
+        """PUT /courseRegistrations/{tenantId}/{id}, and GET: the record as stored."""
         if self.delay:  # answers overlap: many requests in flight wait together
             await asyncio.sleep(self.delay)
-        refused = self.gate(request, course_error)
+        refused = self.gate(request, course_error, ("GET", "PUT"))
         if refused is not None:
             return refused
         params = request.path_params
+        if request.method == "GET":
+            return await run_in_threadpool(self.read_course, params["tenantId"], params["id"])
         raw = await request.body()
         content_type = request.headers.get("content-type")
         return await run_in_threadpool(
             self.update_course, params["tenantId"], params["id"], content_type, raw
         )
+
+    def read_course(self, tenant_id: str, record_id: str) -> Response:
+        """The record as stored (what the read-back of a profile's read_path sees)."""
+        with self.store.transaction() as store:
+            record = store.course(tenant_id, record_id)
+        if record is None:
+            message = f"no course registration {record_id!r} in tenant {tenant_id!r}"
+            return course_error(404, "not_found", message)
+        return course_ok_response(record)
 
     def update_course(
         self, tenant_id: str, record_id: str, content_type: str | None, raw: bytes
@@ -185,7 +217,9 @@ class Api:
                 )
                 return course_error(409, "version_conflict", message, current_sys_version=version)
             updated = rules.updated_course(record, body, datetime.now(UTC), rules.actor_id)
-            store.save_course(tenant_id, updated)
+            stored = rules.stored_course(updated)
+            if stored is not None:
+                store.save_course(tenant_id, stored)
         return course_ok_response(updated)
 
     async def track(self, request: Request) -> Response:
@@ -227,10 +261,30 @@ class Api:
             failed = rules.track_failed_ids(known, requested)
             failed_set = set(failed)
             succeeded = [rid for rid in dict.fromkeys(requested) if rid not in failed_set]
-            store.set_track_statuses(event_id, track_id, succeeded, body["registration_status"])
+            applied = rules.applied_track_ids(succeeded, failed)
+            store.set_track_statuses(event_id, track_id, applied, body["registration_status"])
         if rules.track_status(failed, requested) == 207:
             return multi_status_response(failed)
         return all_updated_response()
+
+    async def registration(self, request: Request) -> Response:
+        """GET /v3/events/{event_id}/registrations/{registration_id}: one registration."""
+        refused = self.gate(request, track_error, ("GET",))
+        if refused is not None:
+            return refused
+        params = request.path_params
+        return await run_in_threadpool(
+            self.read_registration, params["event_id"], params["registration_id"]
+        )
+
+    def read_registration(self, event_id: str, registration_id: str) -> Response:
+        """A registration of the event as stored, with its track and status."""
+        with self.store.transaction() as store:
+            found = store.track_registration(event_id, registration_id)
+        if found is None:
+            message = f"no registration {registration_id!r} in event {event_id!r}"
+            return track_error(404, "not_found", message)
+        return registration_response(event_id, registration_id, found)
 
     def decode(
         self, content_type: str | None, raw: bytes, error: ErrorFactory
@@ -286,6 +340,7 @@ def build_app(settings: ServerSettings) -> tuple[ASGIApp, Store]:
     routes = [
         Route(COURSE_PATH, Endpoint(api.course)),
         Route(EVENT_TRACK_PATH, Endpoint(api.track)),
+        Route(TRACK_READ_PATH, Endpoint(api.registration)),
     ]
     app: ASGIApp = Starlette(routes=routes, exception_handlers={404: not_found})
     return (settings.wrap(app) if settings.wrap else app), store

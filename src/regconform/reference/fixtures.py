@@ -30,6 +30,9 @@ TRACK_REGISTRATION_IDS = (
     "c21b0789-c811-498b-9c2c-03ae2da126c9",
 )
 INITIAL_TRACK_STATUS = "REGISTERED"
+# The reads the reference server serves besides the two documented PUTs (read-back).
+COURSE_READ_PATH = "/courseRegistrations/{tenantId}/{id}"
+TRACK_READ_PATH = "/v3/events/{event_id}/registrations/{registration_id}"
 
 _CREATED_AT = "2025-01-15T09:30:00Z"
 _MODIFIED_AT = "2025-02-01T14:00:00Z"
@@ -81,11 +84,13 @@ def fixture_profile(base_url: str) -> dict[str, Any]:
             "locked_registration_id": LOCKED_ID,
             "other_tenant_id": OTHER_TENANT_ID,
             "other_tenant_record_id": OTHER_TENANT_COURSE_ID,
+            "read_path": COURSE_READ_PATH,
         },
         "event_track_registrations": {
             "event_id": EVENT_ID,
             "track_id": TRACK_ID,
             "registration_ids": list(TRACK_REGISTRATION_IDS),
+            "read_path": TRACK_READ_PATH,
         },
     }
 

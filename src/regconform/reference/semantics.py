@@ -140,6 +140,10 @@ class Semantics:
         system["sys_last_modified_by_id"] = actor
         return {**client, **system}
 
+    def stored_course(self, answered: dict[str, Any]) -> dict[str, Any] | None:
+        """What an applied update stores: the record it answers with (None: nothing)."""
+        return answered
+
     # Event track registrations
 
     def find_track(self, store: Store, event_id: str, track_id: str) -> frozenset[str] | None:
@@ -162,6 +166,10 @@ class Semantics:
     ) -> list[str]:
         """The requested ids the track does not hold, in request order, once each."""
         return list(dict.fromkeys(rid for rid in requested_ids if rid not in known_ids))
+
+    def applied_track_ids(self, succeeded: list[str], failed: list[str]) -> list[str]:
+        """The registrations an update stores the new status of: every one that succeeded."""
+        return succeeded
 
     def track_status(self, failed_ids: Iterable[str], requested_ids: Sequence[str]) -> int:
         """200 when every id was updated, 207 when any failed (ETR-008, ETR-009, ETR-013)."""

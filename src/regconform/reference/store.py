@@ -161,6 +161,15 @@ class Store:
             [(event_id, track_id, rid, status) for rid in registration_ids],
         )
 
+    def track_registration(self, event_id: str, registration_id: str) -> tuple[str, str] | None:
+        """(track id, status) of a registration of the event (its first track), or None."""
+        row = self._connection.execute(
+            "SELECT track_id, status FROM track_registrations WHERE event_id = ? AND id = ?"
+            " ORDER BY track_id LIMIT 1",
+            (event_id, registration_id),
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
     def track_statuses(self, event_id: str, track_id: str) -> dict[str, str]:
         """Registration id -> stored status of a track."""
         rows = self._connection.execute(

@@ -281,6 +281,18 @@ def response_text(failure: Mapping[str, Any]) -> str:
     return f"HTTP {failure.get('status')} {kind}\n{failure.get('body') or ''}{cut}"
 
 
+def _sequence(failure: Mapping[str, Any]) -> list[str]:
+    """A stateful test's requests that led to the failure, in order (none elsewhere)."""
+    sequence = failure.get("sequence") or []
+    if not sequence:
+        return []
+    lines = "\n".join(f"{n}. {line}" for n, line in enumerate(sequence, start=1))
+    return [
+        f'<div class="label">sequence: {len(sequence)} request(s), in order</div>',
+        f'<pre class="sequence">{esc(lines)}</pre>',
+    ]
+
+
 def _expandable(verdict: str, req: Mapping[str, Any], failure: Mapping[str, Any] | None) -> str:
     """The failing example (request, response) and the source quote, behind a <summary>."""
     quote = (
@@ -295,6 +307,7 @@ def _expandable(verdict: str, req: Mapping[str, Any], failure: Mapping[str, Any]
         f'<pre class="curl">{esc(failure.get("request"))}</pre>',
         '<div class="label">response</div>',
         f'<pre class="response">{esc(response_text(failure))}</pre>',
+        *_sequence(failure),
         quote,
     ]
     if req.get("baseline"):

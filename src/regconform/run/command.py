@@ -32,6 +32,7 @@ SUITES = {
     "course_registrations": "test_course_registrations.py",
     "event_track_registrations": "test_event_track_registrations.py",
     "shared": "test_shared_rules.py",
+    "stateful": "test_stateful.py",
 }
 # pytest's exit codes already mean what ours do (0 conformant, 1 nonconformant, 2 interrupted,
 # 3 internal error, 4 usage); only "no tests collected" (5) becomes a usage error.

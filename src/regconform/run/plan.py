@@ -14,6 +14,9 @@ import pytest
 PLANS = ("full", "quick")
 DEFAULT_PLAN = "full"
 QUICK_EXAMPLES = 1  # per test; a test may ask for more with quick_examples(n)
+# Rules per sequence of a state machine under `quick`: its first step (an update, read back)
+# and two more, enough to meet each read-back requirement once (tests/engine/test_plans.py).
+QUICK_STEPS = 3
 
 
 def examples_for(plan: str, item: pytest.Item, max_examples: int) -> int:
@@ -24,3 +27,8 @@ def examples_for(plan: str, item: pytest.Item, max_examples: int) -> int:
         wanted = item.get_closest_marker("quick_examples")
         return min(limit, wanted.args[0] if wanted else QUICK_EXAMPLES)
     return limit
+
+
+def steps_for(plan: str, steps: int) -> int:
+    """The rules a state machine's sequence runs under `plan`, `steps` being the test's own."""
+    return min(steps, QUICK_STEPS) if plan == "quick" else steps

@@ -12,6 +12,13 @@ from regconform.catalogue.contracts import COURSE_REQUEST_SCHEMA, load_contracts
 from regconform.errors import ConfigError, read_user_file
 from regconform.settings.auth import AuthSpec, parse_auth
 from regconform.settings.fields import existing_file, reject_unknown, string, strings, table
+from regconform.settings.read_paths import (
+    COURSE_PLACEHOLDERS,
+    DEFAULT_STATUS_POINTER,
+    TRACK_PLACEHOLDERS,
+    check_pointer,
+    check_read_path,
+)
 
 DEFAULT_TOKEN_ENV = "REGCONFORM_TOKEN"
 COURSE = "course_registrations"
@@ -26,6 +33,7 @@ COURSE_KEYS = {
     "other_tenant_record_id",
     "fixed_fields",
     "baseline_bodies",
+    "read_path",
 }
 TRACK_KEYS = {
     "event_id",
@@ -34,6 +42,8 @@ TRACK_KEYS = {
     "statuses",
     "failed_ids_pointer",
     "restore_status",
+    "read_path",
+    "status_pointer",
 }
 
 
@@ -52,6 +62,8 @@ class CourseSection:
     fixed_fields: dict[str, Any] = field(default_factory=dict)
     # A body per record to put back at the end of a run, so records are left as found.
     baseline_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A GET returning the stored record, e.g. "/courseRegistrations/{tenantId}/{id}" (read-back).
+    read_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,9 @@ class TrackSection:
     failed_ids_pointer: str = "/failed_registration_ids"
     # Status to put every registration back to at the end of a run, if given.
     restore_status: str | None = None
+    # A GET returning one registration, and where its status is in the answer (read-back).
+    read_path: str | None = None
+    status_pointer: str = DEFAULT_STATUS_POINTER
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,11 @@ def course_fields() -> set[str]:
     return set(schema.get("properties", {}))
 
 
+def _read_path(section: str, raw: dict[str, Any], placeholders: tuple[str, ...]) -> str | None:
+    value = raw.get("read_path")
+    return None if value is None else check_read_path(section, value, placeholders)
+
+
 def _course(raw: dict[str, Any]) -> CourseSection:
     name = COURSE
     reject_unknown(name, raw, COURSE_KEYS)
@@ -148,6 +168,7 @@ def _course(raw: dict[str, Any]) -> CourseSection:
         other_tenant_record_id=foreign,
         fixed_fields=fixed_fields,
         baseline_bodies=baselines,
+        read_path=_read_path(name, raw, COURSE_PLACEHOLDERS),
     )
 
 
@@ -162,6 +183,10 @@ def _tracks(raw: dict[str, Any]) -> TrackSection:
         statuses=strings(name, "statuses", statuses) if statuses is not None else (),
         failed_ids_pointer=str(raw.get("failed_ids_pointer", "/failed_registration_ids")),
         restore_status=string(name, "restore_status", raw, required=False),
+        read_path=_read_path(name, raw, TRACK_PLACEHOLDERS),
+        status_pointer=check_pointer(
+            name, "status_pointer", raw.get("status_pointer", DEFAULT_STATUS_POINTER)
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from hypothesis import strategies as st
@@ -32,6 +33,14 @@ OUT_OF_RANGE = ("pending", "ARCHIVED", "Completed", "")
 NOT_DATE_TIMES = ("22/11/2026", "2024-01-01T12:99:00Z")
 MANAGED_PREFIX = "sys_"  # fields the server manages itself (see Semantics.updated_course)
 PATH_ID = "{path id}"  # stands, in a description, for the id of the record the body goes to
+# A valid value of each JSON type, for the required fields of an array item we make up.
+SAMPLE_VALUES: dict[str, Any] = {
+    "string": "2025-03-01",
+    "number": 1,
+    "boolean": True,
+    "array": [],
+    "object": {},
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,13 @@ class BodyViolation:
     # A malformed value of a field the server manages itself: it may be refused (400) or
     # ignored, the update applied (CR-014). The others must be refused.
     ignorable: bool = False
+    # Which violations are alternatives of one another: one per slot is sent for each body.
+    # The slot of a requirement's violations is its id; a nested field is a slot of its own.
+    slot: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.slot or self.requirement
 
     def why(self, record_id: str) -> str:
         """The description, for a body sent to `record_id`."""
@@ -103,6 +119,56 @@ def body_violations(contracts: Contracts) -> list[BodyViolation]:
                 )
                 for value in NOT_DATE_TIMES
             ]
+    return found + nested_violations(schema, wrong_type_id)
+
+
+def _item_fields(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Array fields whose items are documented objects: field -> the item schema."""
+    found = {}
+    for field, prop in schema["properties"].items():
+        items = prop.get("items")
+        if prop.get("type") == "array" and isinstance(items, dict) and "properties" in items:
+            found[field] = items
+    return found
+
+
+def _spoiled_item(
+    field: str, made_up: dict[str, Any], key: str, value: Any
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The body with `key` of its first `field` item set to `value` (or, when the body has no
+    item, a `made_up` one: its required fields valid)."""
+
+    def apply(body: dict[str, Any]) -> dict[str, Any]:
+        items = body.get(field)
+        if isinstance(items, list) and items and isinstance(items[0], dict):
+            return {**body, field: [{**items[0], key: value}, *items[1:]]}
+        return {**body, field: [{**made_up, key: value}]}
+
+    return apply
+
+
+def nested_violations(schema: dict[str, Any], requirement: str) -> list[BodyViolation]:
+    """A wrong JSON type at every typed field of an array item, and an item that is not an
+    object, for every array of documented objects: each its own slot (all are sent per body)."""
+    found = []
+    for field, item in _item_fields(schema).items():
+        properties = item["properties"]
+        made_up = {
+            name: SAMPLE_VALUES[properties[name]["type"]] for name in item.get("required", [])
+        }
+        found += [
+            BodyViolation(
+                requirement, f"`{field}` item = {v!r}", _with(field, [v]), slot=f"{field}[]"
+            )
+            for v in WRONG_VALUES["object"]
+        ]
+        for key, prop in properties.items():
+            slot = f"{field}[].{key}"
+            spoil = partial(_spoiled_item, field, made_up, key)
+            found += [
+                BodyViolation(requirement, f"`{slot}` = {v!r}", spoil(v), slot=slot)
+                for v in WRONG_VALUES.get(prop.get("type", ""), ())
+            ]
     return found
 
 
@@ -139,10 +205,11 @@ class CourseRequests:
             lambda pair: (pair[0], self.for_record(*pair))
         )
         refused = [v for v in self.violations if not v.ignorable]
+        slots = [*invalid_body_ids(), *(v.slot for v in refused if v.slot)]
         self._one_violation_each = st.tuples(
             *(
-                st.sampled_from([v for v in refused if v.requirement == rid])
-                for rid in invalid_body_ids()
+                st.sampled_from([v for v in refused if v.group == slot])
+                for slot in dict.fromkeys(slots)
             ),
             st.sampled_from([v for v in self.violations if v.ignorable]),
         )
@@ -157,7 +224,8 @@ class CourseRequests:
 
     def one_violation_each(self) -> st.SearchStrategy[tuple[BodyViolation, ...]]:
         """One single-field violation per invalid-body requirement, in catalogue order, then one
-        malformed server-managed date-time (refused, or ignored and the update applied).
+        per typed field of an array item (and per array: an item that is not an object), then
+        one malformed server-managed date-time (refused, or ignored and the update applied).
 
         Each is applied to the same generated valid body and sent on its own: generating an
         81-field body costs several times a loopback request, so one body serves them all.

@@ -285,15 +285,45 @@ class Target:
         checked_record: tuple[str, str] | None = None,  # (tenant, record id) of a course path
     ) -> Exchange:
         """PUT to the path made of `path_parts` (each part quoted), after the safety checks."""
+        if raw_body is None and body is not None:
+            raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {"Content-Type": content_type, "Accept": "application/json"}
+        return self._request(
+            "PUT", path_parts, headers, raw_body, body, query, auth, checked_ids, checked_record
+        )
+
+    def get(
+        self,
+        path_parts: tuple[str, ...],
+        *,
+        checked_ids: Iterable[str] = (),
+        checked_record: tuple[str, str] | None = None,
+    ) -> Exchange:
+        """GET the path made of `path_parts` (a read-back of what a PUT stored), through the
+        same allow-list, budget, pacing and 429 retries as every PUT."""
+        headers = {"Accept": "application/json"}
+        return self._request(
+            "GET", path_parts, headers, None, None, None, "valid", checked_ids, checked_record
+        )
+
+    def _request(
+        self,
+        method: str,
+        path_parts: tuple[str, ...],
+        headers: dict[str, str],
+        raw_body: bytes | None,
+        body: Any,
+        query: Mapping[str, str] | None,
+        auth: str,
+        checked_ids: Iterable[str],
+        checked_record: tuple[str, str] | None,
+    ) -> Exchange:
         self.allow.require(checked_ids)
         if checked_record is not None:
             self.allow.require_record(*checked_record)
         path = "/" + "/".join(quote(part, safe="") for part in path_parts)
         query_string = urlencode(dict(query)) if query else ""
         path_and_query = f"{path}?{query_string}" if query_string else path
-        if raw_body is None and body is not None:
-            raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {"Content-Type": content_type, "Accept": "application/json"}
         if auth == "valid":
             headers["Authorization"] = f"Bearer {self._token}"
         elif auth == "wrong":
@@ -303,10 +333,10 @@ class Target:
             for k, v in headers.items()
         }
         sent = SentRequest(
-            "PUT", self.base_url + path_and_query, shown, raw_body, secrets=self._secrets
+            method, self.base_url + path_and_query, shown, raw_body, secrets=self._secrets
         )
         if self._dry_run:
-            self.log.add("PUT", path_and_query, raw_body, self.current_requirements)
+            self.log.add(method, path_and_query, raw_body, self.current_requirements)
             return Exchange(sent, 0, {}, b"", sent_json=body, dry_run=True)
         return self._send(sent, headers, raw_body, body)
 
@@ -358,7 +388,8 @@ class Target:
         try:
             with (
                 answer_deadline(limit),
-                self.session_for_thread().put(
+                self.session_for_thread().request(
+                    sent.method,
                     sent.url,
                     data=raw,
                     headers=headers,

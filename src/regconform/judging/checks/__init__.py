@@ -1,6 +1,6 @@
 """All checks, registered by importing their modules; see _registry for the shape of one."""
 
-from regconform.judging.checks import common, course, event_track
+from regconform.judging.checks import common, course, event_track, storage
 from regconform.judging.checks._registry import (
     REGISTRY,
     Check,
@@ -22,4 +22,5 @@ __all__ = [
     "course",
     "event_track",
     "ids",
+    "storage",
 ]

@@ -1,17 +1,21 @@
 """The fixtures a suite test asks for: the run's config, the target, one client per endpoint
-(each puts its records back at the end of the session) and the test's score keeper."""
+(each puts its records back at the end of the session), the test's score keeper, and the
+runner of a state machine."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from regconform.catalogue.contracts import Contracts, load_contracts
 from regconform.catalogue.requirements import load_catalogue
+from regconform.harness import sequences
 from regconform.harness.clients import CourseClient, TrackClient
+from regconform.harness.sequences import MachineFactory
 from regconform.harness.session import CONFIG_KEY, RESTORED_KEY, TARGET_KEY, VERDICTS_KEY
 from regconform.judging.verdicts import Verdicts
+from regconform.run.plugin.seeding import machine_settings
 from regconform.run.plugin.sharing import run_concurrency, run_pacing
 from regconform.settings.config import RunConfig
 from regconform.target.restore import restore_course, restore_tracks
@@ -84,3 +88,17 @@ def verdicts(
     item.stash[VERDICTS_KEY] = kept
     target.current_requirements = cited
     return kept
+
+
+@pytest.fixture
+def run_machine(
+    request: pytest.FixtureRequest, regconform_config: RunConfig
+) -> Callable[[MachineFactory, int], None]:
+    """`run_machine(factory, steps)` runs a state machine as this test (harness.sequences.run),
+    with the run's settings and this test's seed (seeding.machine_settings)."""
+
+    def run_seeded(factory: MachineFactory, steps: int) -> None:
+        settings, seed = machine_settings(regconform_config, request.node, steps)
+        sequences.run(factory, settings, seed)
+
+    return run_seeded

@@ -1,7 +1,8 @@
 """Every hypothesis test of a run: the run's settings, a seed of its own, no harvested literals.
 
-Same seed, same requests: each test function is seeded from the run seed and its name, and
-hypothesis is kept from mixing literals of our own modules into generation.
+Same seed, same requests: each test function (and each state machine a test runs) is seeded
+from the run seed and its name, and hypothesis is kept from mixing literals of our own modules
+into generation.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as hypothesis_seed
 
-from regconform.run.plan import examples_for
+from regconform.run.plan import examples_for, steps_for
 from regconform.settings.config import RunConfig
 
 
@@ -43,10 +44,9 @@ def freeze_hypothesis_constants() -> None:
     providers.CONSTANTS_CACHE.cache.clear()
 
 
-def configure_tests(items: list[pytest.Item], run_config: RunConfig) -> None:
-    """Apply the run's hypothesis settings and a per-test seed to every suite test function."""
-    freeze_hypothesis_constants()
-    profile = settings(
+def run_settings(run_config: RunConfig) -> settings:
+    """The hypothesis settings of every generated test of the run."""
+    return settings(
         max_examples=run_config.max_examples,
         database=None,
         deadline=None,
@@ -55,17 +55,44 @@ def configure_tests(items: list[pytest.Item], run_config: RunConfig) -> None:
         phases=(Phase.explicit, Phase.generate, Phase.shrink),
         suppress_health_check=list(HealthCheck),
     )
+
+
+def settings_of(run_config: RunConfig, item: pytest.Item) -> settings:
+    """The run's settings, with the examples the run's plan gives the test (run.plan)."""
+    limit = examples_for(run_config.plan, item, run_config.max_examples)
+    return settings(run_settings(run_config), max_examples=limit)
+
+
+def configure_tests(items: list[pytest.Item], run_config: RunConfig) -> None:
+    """Apply the run's hypothesis settings and a per-test seed to every suite test function."""
+    freeze_hypothesis_constants()
     configured: set[int] = set()
     for item in items:
         function = getattr(item, "obj", None)
         if function is None or not hasattr(function, "hypothesis") or id(function) in configured:
             continue  # parametrized items share one function: configure it once
         configured.add(id(function))
-        limit = examples_for(run_config.plan, item, run_config.max_examples)
         # @given captured the default settings at import; the run's settings are applied here.
-        settings(profile, max_examples=limit)(function)
+        settings_of(run_config, item)(function)
         hypothesis_seed(seed_for(run_config.seed, item))(function)
     spare_the_loaded_modules_from_gc()
+
+
+def machine_settings(run_config: RunConfig, item: pytest.Item, steps: int) -> tuple[settings, int]:
+    """The settings and the seed of a state machine the test `item` runs.
+
+    A state machine is no function with `.hypothesis` that configure_tests could set up at
+    collection: hypothesis builds its test when it runs (harness.sequences.run). So it gets the
+    same settings here, with at most `steps` rules a sequence and one failure reported (the one
+    whose sequence is then cut to its shortest), and its seed from the run seed and the test's
+    name, like every generated test.
+    """
+    machine = settings(
+        settings_of(run_config, item),
+        stateful_step_count=steps_for(run_config.plan, steps),
+        report_multiple_bugs=False,
+    )
+    return machine, seed_for(run_config.seed, item)
 
 
 def spare_the_loaded_modules_from_gc() -> None:

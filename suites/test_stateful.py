@@ -1,0 +1,252 @@
+"""Does the server keep what it answers? Random sequences of requests over the profile's records.
+
+Each answer is judged against a model of what a conforming server must keep (harness.models):
+versions, created and modified stamps, fields left out, statuses. Where the profile names a
+`read_path`, what was stored is read back and compared with that model; without one, the
+read-back requirements are left out (`skipped`, saying why). A failing sequence is cut to its
+shortest (harness.sequences), and its failure lists each of its requests, in order, as curl
+lines.
+
+Each rule draws what its step needs and hands it to `step`; the step itself (a method named
+like it) sends and judges, so a sequence can be replayed without drawing it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, precondition, rule
+
+from regconform.harness.clients import CourseClient, TrackClient
+from regconform.harness.controls import (
+    APPLIED_UPDATE,
+    TRACK_OUTCOME,
+    all_known,
+    applied_checks,
+    course_documented,
+    sent_track_request,
+    track_outcome_checks,
+)
+from regconform.harness.models import CourseRecord, TrackStatuses, reads_back
+from regconform.harness.sequences import SequenceMachine
+from regconform.judging.checks import course as cr
+from regconform.judging.checks import ids, storage
+from regconform.judging.verdicts import Judged, Verdicts
+from regconform.strategies.event_track import TrackRequest
+from regconform.target.exchange import Exchange
+
+# Rules a sequence runs (hypothesis' stateful_step_count); with the examples each test allows,
+# what the stateful suite costs a run (README, "The stateful suite").
+COURSE_STEPS = 8
+TRACK_STEPS = 6
+
+COURSE_READ_IDS = ids(storage.stored_as_answered)
+COURSE_IDS = ids(
+    *APPLIED_UPDATE,
+    cr.stale_version_is_409,
+    cr.locked_record_refused,
+    cr.locked_refusal_is_409,
+    cr.other_tenant_refused,
+    storage.stored_as_answered,
+)
+TRACK_READ_IDS = ids(storage.status_reads_back)
+TRACK_IDS = ids(*TRACK_OUTCOME, storage.status_reads_back)
+
+
+class CourseRecords(SequenceMachine):
+    """Updates, stale-version, locked and other-tenant attempts, and read-backs, in any order."""
+
+    def __init__(self, course: CourseClient, verdicts: Verdicts, reads: bool) -> None:
+        super().__init__(verdicts)
+        self.course = course
+        self.reads = reads
+        self.records: dict[str, CourseRecord] = {}
+
+    def record(self, record_id: str) -> CourseRecord:
+        return self.records.setdefault(record_id, CourseRecord())
+
+    def versioned(self) -> list[str]:
+        return sorted(rid for rid, record in self.records.items() if record.version is not None)
+
+    def answered(self) -> list[str]:
+        return sorted(rid for rid, record in self.records.items() if record.answered)
+
+    def refusals(self) -> list[str]:
+        """The refused attempts the profile and this sequence's answers allow."""
+        section = self.course.section
+        kinds = ["stale"] if self.versioned() else []
+        kinds += ["locked"] if section.locked_registration_id is not None else []
+        return kinds + (["other_tenant"] if section.other_tenant_record_id is not None else [])
+
+    def update_of(self, data: st.DataObject, record_id: str | None = None) -> tuple[str, Any]:
+        drawn_id, body = data.draw(self.course.requests.valid_updates(), label="update")
+        record_id = record_id or drawn_id
+        return record_id, self.course.requests.for_record(record_id, body)
+
+    def put(self, record_id: str, body: dict[str, Any], **kwargs: Any) -> Exchange:
+        exchange = self.sent(self.course.put(record_id, body, **kwargs))
+        if "tenant" not in kwargs:  # the session's last answer too, for the other suites
+            self.course.remember(record_id, exchange)
+        return exchange
+
+    # Rules. Every sequence starts with an update (hypothesis may leave any rule out of a
+    # sequence, "swarm testing", never an initialize rule), so each exercises what an update
+    # does. Hypothesis orders the others by name and shrinks a step towards the first:
+    # apply_update < read_back < refused_update, so a failing sequence shrinks to updates.
+
+    @initialize(data=st.data())
+    def first_update(self, data: st.DataObject) -> None:
+        self.step("update", *self.update_of(data))
+
+    @rule(data=st.data())
+    def apply_update(self, data: st.DataObject) -> None:
+        self.step("update", *self.update_of(data))
+
+    @precondition(lambda self: self.reads and self.answered())
+    @rule(data=st.data())
+    def read_back(self, data: st.DataObject) -> None:
+        self.step("read", data.draw(st.sampled_from(self.answered()), label="record"))
+
+    @precondition(lambda self: self.refusals())
+    @rule(data=st.data())
+    def refused_update(self, data: st.DataObject) -> None:
+        kind = data.draw(st.sampled_from(self.refusals()), label="refusal")
+        if kind == "stale":
+            record_id = data.draw(st.sampled_from(self.versioned()), label="record")
+            self.step("stale", *self.update_of(data, record_id))
+        elif kind == "locked":
+            self.step("locked", data.draw(self.course.requests.valid_updates(), label="update")[1])
+        else:
+            self.step(
+                "other_tenant", data.draw(self.course.requests.valid_updates(), label="update")[1]
+            )
+
+    # Steps.
+
+    def update(self, record_id: str, body: dict[str, Any]) -> None:
+        """A valid update: applied as sent, versions, stamps and left-out fields as modelled,
+        and (where the profile allows) stored as answered, read back at once."""
+        exchange = self.put(record_id, body)
+        model = self.record(record_id)
+        checks = applied_checks(self.course, body, model.answered)
+        model.learn(body, exchange)
+        self.judge(exchange, *checks)
+        if self.reads and model.answered:
+            self.read(record_id)
+
+    def read(self, record_id: str) -> None:
+        """A record read back, whatever came between: what its last 200 answered, and nothing
+        left out since."""
+        model = self.record(record_id)
+        if model.answered is None:
+            return  # a replay without the update it followed: nothing to compare with
+        exchange = self.sent(self.course.read(record_id))
+        self.judge(
+            exchange,
+            storage.stored_as_answered.bind(answered=model.answered),
+            storage.left_out_fields_do_not_survive.bind(left_out=model.left_out),
+        )
+
+    def stale(self, record_id: str, body: dict[str, Any]) -> None:
+        """An update written against the version before the one last answered: 409."""
+        model = self.record(record_id)
+        if model.version is None:
+            return  # a replay without the update that gave the version
+        stale = {**body, "sys_version": model.version - 1}
+        exchange = self.put(record_id, stale)
+        model.learn(stale, exchange)  # a server that took it moved on: the model follows
+        self.judge(exchange, cr.stale_version_is_409, course_documented(self.course))
+
+    def locked(self, body: dict[str, Any]) -> None:
+        """An update of the locked record: refused (4xx, 409 by our reading)."""
+        locked = self.course.section.locked_registration_id
+        assert locked is not None
+        exchange = self.put(locked, self.course.requests.for_record(locked, body))
+        refused = (cr.locked_record_refused, cr.locked_refusal_is_409)
+        self.judge(exchange, *refused, course_documented(self.course))
+
+    def other_tenant(self, body: dict[str, Any]) -> None:
+        """An update of another tenant's record through our tenant's path: 404 or 403."""
+        section = self.course.section
+        foreign = section.other_tenant_record_id
+        assert foreign is not None
+        exchange = self.put(foreign, self.course.requests.for_record(foreign, body))
+        owner = cr.other_tenant_refused.bind(owner=section.other_tenant_id)
+        self.judge(exchange, owner, course_documented(self.course))
+
+
+class TrackRegistrations(SequenceMachine):
+    """Bulk status changes of known ids, and of known and unknown ids mixed; each listed
+    registration of the track read back after its answer, where the profile allows."""
+
+    def __init__(self, tracks: TrackClient, verdicts: Verdicts, reads: bool) -> None:
+        super().__init__(verdicts)
+        self.tracks = tracks
+        self.reads = reads
+        self.model = TrackStatuses(tracks.pointer)
+
+    @initialize(data=st.data())
+    def first_partial_update(self, data: st.DataObject) -> None:
+        """Known ids and at least one unknown (every sequence starts so: a 207, whose listed
+        registrations it does not name read back in the new status)."""
+        body = data.draw(self.tracks.requests.valid_body(), label="body")
+        unknown = data.draw(self.tracks.requests.unknown_ids(min_size=1), label="unknown")
+        ids = data.draw(st.permutations(body["registration_ids"] + unknown), label="order")
+        known = body["registration_ids"]
+        self.step("update", TrackRequest(known, unknown, {**body, "registration_ids": ids}, {}))
+
+    @rule(data=st.data())
+    def update_known(self, data: st.DataObject) -> None:
+        """Only registrations of the track: 200, and each reads back in the new status."""
+        self.step("update", all_known(data.draw(self.tracks.requests.valid_body(), label="body")))
+
+    @rule(data=st.data())
+    def update_mixed(self, data: st.DataObject) -> None:
+        """Known and unknown ids: the ones a 207 does not name read back in the new status."""
+        self.step("update", data.draw(self.tracks.requests.mixed(), label="request"))
+
+    def update(self, request: TrackRequest) -> None:
+        self.verdicts.judge_each(self.answered_then_read(request))
+
+    def answered_then_read(self, request: TrackRequest) -> Iterator[Judged]:
+        exchange = self.sent(sent_track_request(self.tracks, request))
+        expected = self.model.after(request, exchange)
+        yield exchange, track_outcome_checks(self.tracks, request)
+        if not self.reads:
+            return
+        pointer = self.tracks.section.status_pointer
+        for registration_id, must in expected.items():
+            read = self.sent(self.tracks.read(registration_id))
+            check = storage.status_reads_back.bind(
+                requirement=must.requirement, expected=must.status, why=must.why, pointer=pointer
+            )
+            yield read, (check,)
+
+
+@pytest.mark.suite("course_registrations")
+@pytest.mark.requirement(*COURSE_IDS)
+@pytest.mark.examples(4)
+def test_course_records_keep_what_they_answer(
+    request: pytest.FixtureRequest, course: CourseClient, verdicts: Verdicts, run_machine: Any
+) -> None:
+    """Sequences of updates, stale, locked and other-tenant attempts and read-backs of the
+    profile's records: every answer as the model says, every read-back as last answered."""
+    section = "course_registrations"
+    reads = reads_back(request.node, verdicts, course.section.read_path, section, COURSE_READ_IDS)
+    run_machine(lambda: CourseRecords(course, verdicts, reads), COURSE_STEPS)
+
+
+@pytest.mark.suite("event_track_registrations")
+@pytest.mark.requirement(*TRACK_IDS)
+@pytest.mark.examples(4)
+def test_track_statuses_keep_what_they_answer(
+    request: pytest.FixtureRequest, tracks: TrackClient, verdicts: Verdicts, run_machine: Any
+) -> None:
+    """Sequences of bulk status changes (known ids, known and unknown mixed): 200 or the exact
+    207, and each listed registration read back in the status its answer gave it."""
+    section = "event_track_registrations"
+    reads = reads_back(request.node, verdicts, tracks.section.read_path, section, TRACK_READ_IDS)
+    run_machine(lambda: TrackRegistrations(tracks, verdicts, reads), TRACK_STEPS)

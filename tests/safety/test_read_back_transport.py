@@ -39,7 +39,7 @@ def read_path_of(record_id: str) -> tuple[str, ...]:
 def test_read_back_is_a_logged_get_of_the_stored_record(proxied: FaultyServer) -> None:
     """A GET through the read path reaches the server once, with the token, and is logged."""
     sender = target(proxied.url)
-    exchange = sender.get(read_path_of("cr-1"), checked_ids=("acme", "cr-1"))
+    exchange = sender.get(read_path_of("cr-1"), checked_record=("acme", "cr-1"))
     sender.close()
     assert exchange.status == 200 and exchange.json["id"] == "cr-1"
     assert [(seen.method, seen.path) for seen in proxied.requests] == [
@@ -54,8 +54,8 @@ def test_read_back_of_a_record_outside_the_profile_is_refused_unsent() -> None:
     """A read of a record the profile does not give is refused before anything leaves."""
     with FaultyServer("forward") as server:
         sender = target(server.url)
-        with pytest.raises(UnsafeRequest, match="'cr-2' is not in the profile"):
-            sender.get(read_path_of("cr-2"), checked_ids=("acme", "cr-2"))
+        with pytest.raises(UnsafeRequest, match="record 'cr-2' of tenant 'acme' is not in the profile"):
+            sender.get(read_path_of("cr-2"), checked_record=("acme", "cr-2"))
         sender.close()
     assert server.connections == 0 and sender.log.count == 0
 
@@ -63,10 +63,10 @@ def test_read_back_of_a_record_outside_the_profile_is_refused_unsent() -> None:
 def test_read_back_counts_against_the_budget(proxied: FaultyServer) -> None:
     """--max-requests counts reads like writes: with a budget of 2, the third request stays."""
     sender = target(proxied.url, max_requests=2)
-    sender.put(CR_1, body={}, checked_ids=CR_1[1:])
-    sender.get(read_path_of("cr-1"), checked_ids=("acme", "cr-1"))
+    sender.put(CR_1, body={}, checked_record=("acme", "cr-1"))
+    sender.get(read_path_of("cr-1"), checked_record=("acme", "cr-1"))
     with pytest.raises(BudgetExhausted):
-        sender.get(read_path_of("cr-1"), checked_ids=("acme", "cr-1"))
+        sender.get(read_path_of("cr-1"), checked_record=("acme", "cr-1"))
     sender.close()
     assert [seen.method for seen in proxied.requests] == ["PUT", "GET"]
 
@@ -75,6 +75,6 @@ def test_dry_run_read_back_sends_nothing() -> None:
     """A dry run counts the read it would send and sends nothing."""
     with FaultyServer("forward") as server:
         sender = target(server.url, dry_run=True)
-        exchange = sender.get(read_path_of("cr-1"), checked_ids=("acme", "cr-1"))
+        exchange = sender.get(read_path_of("cr-1"), checked_record=("acme", "cr-1"))
         sender.close()
     assert exchange.dry_run and server.connections == 0 and sender.log.count == 1

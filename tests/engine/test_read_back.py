@@ -4,15 +4,17 @@ test leaves out, the sequence a failure carries, and how a failing sequence is c
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from regconform.catalogue.requirements import Level, load_catalogue
 from regconform.errors import ConfigError
 from regconform.harness.models import CourseRecord, TrackStatuses
-from regconform.harness.sequences import SequenceMachine, Step, replay, shortest
+from regconform.harness.sequences import SequenceMachine, Step, replay, run, shortest
 from regconform.judging.checks import Violation, storage
 from regconform.judging.failure import Failure
 from regconform.judging.results import PROPERTY, RunResults
@@ -301,3 +303,32 @@ def test_shortest_drops_every_step_the_failure_does_not_need() -> None:
     failure = replay(lambda: Counter(verdicts), steps)
     assert failure is not None
     assert shortest(lambda: Counter(verdicts), steps, failure) == [Step("bump", ("a",))] * 3
+
+
+class OnceBroken(SequenceMachine):
+    """A made-up machine over a made-up server that breaks only on its first few writes, then
+    keeps working: as a real server's state does, it makes every replay differ from the
+    sequence that failed (hypothesis calls that flaky)."""
+
+    writes: ClassVar[list[int]] = []  # the "server's" state, outliving every machine
+
+    @rule(value=st.integers(0, 3))
+    def write(self, value: int) -> None:
+        self.step("put", value)
+
+    def put(self, value: int) -> None:
+        OnceBroken.writes.append(value)
+        if len(OnceBroken.writes) == 2:  # only the server's second write ever fails
+            failure = Failure.of(Violation("ETR-021", f"write {value}"), answer(200, {}), "MUST")
+            raise NonConformance([failure])
+
+
+def test_a_failure_the_server_state_hides_on_replay_is_still_reported() -> None:
+    """Replays cannot fail again (the server moved on), so hypothesis raises Flaky: the first
+    failing sequence is reported all the same, never an internal error."""
+    OnceBroken.writes.clear()
+    verdicts = Verdicts(load_catalogue(), Level.MUST)
+    machine_settings = settings(max_examples=20, stateful_step_count=4, database=None)
+    with pytest.raises(NonConformance) as caught:
+        run(lambda: OnceBroken(verdicts), machine_settings, seed=1)
+    assert [f.requirement for f in caught.value.failures] == ["ETR-021"]

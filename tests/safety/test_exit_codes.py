@@ -38,6 +38,7 @@ BAD_USE: dict[str, Args] = {
     "run: unknown option for pytest": lambda t, u: ["run", "--base-url", u, "--bogus"],
     "run: bad option value": lambda t, u: ["run", "--base-url", u, "--timeout", "0"],
     "run: bad option value for pytest": lambda t, u: ["run", "--base-url", u, "-n", "x"],
+    "run: unknown requirement": lambda t, u: ["run", "--base-url", u, "--requirement", "CR-999"],
     "run: missing profile": lambda t, u: ["run", "--profile", str(t / "none.toml")],
     "run: missing baseline": lambda t, u: ["run", "--base-url", u, "--baseline", str(t / "b")],
     "run: report folder is a file": lambda t, u: [

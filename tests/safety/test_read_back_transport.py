@@ -54,7 +54,9 @@ def test_read_back_of_a_record_outside_the_profile_is_refused_unsent() -> None:
     """A read of a record the profile does not give is refused before anything leaves."""
     with FaultyServer("forward") as server:
         sender = target(server.url)
-        with pytest.raises(UnsafeRequest, match="record 'cr-2' of tenant 'acme' is not in the profile"):
+        with pytest.raises(
+            UnsafeRequest, match="record 'cr-2' of tenant 'acme' is not in the profile"
+        ):
             sender.get(read_path_of("cr-2"), checked_record=("acme", "cr-2"))
         sender.close()
     assert server.connections == 0 and sender.log.count == 0

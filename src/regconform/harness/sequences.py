@@ -8,6 +8,10 @@ Hypothesis shrinks a failing sequence first, but not all the way: every replay r
 a sequence of course updates holds a thousand choices or more (see run). Then `shortest` drops
 its steps one at a time, replaying each shorter sequence, for as long as it still fails: what
 is reported is a sequence no step of which can be left out.
+
+A server keeps state between sequences, so a replay may fail at another step, or not at all
+(the statuses it set are already there): hypothesis then calls the test flaky. The first
+failing sequence is kept as it happened, so such a failure is still reported, from it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, cast
 
 from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as Settings
+from hypothesis.errors import Flaky
 from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
@@ -46,12 +51,17 @@ class SequenceMachine(RuleBasedStateMachine):
         super().__init__()
         self.verdicts = verdicts
         self.steps: list[Step] = []
+        self.failure: NonConformance | None = None  # what this sequence broke, if it did
         verdicts.sequence = []  # a new sequence: its requests so far
 
     def step(self, action: str, *args: Any) -> None:
         """Run the method `action` with what a rule drew for it, and keep the step."""
         self.steps.append(Step(action, args))
-        getattr(self, action)(*args)
+        try:
+            getattr(self, action)(*args)
+        except NonConformance as exc:
+            self.failure = exc
+            raise
 
     def sent(self, exchange: Exchange) -> Exchange:
         assert self.verdicts.sequence is not None
@@ -113,8 +123,11 @@ def run(factory: MachineFactory, settings: Settings, seed: int) -> None:
     the NonConformance of its shortest sequence, replayed last (so the failure every report
     shows is that sequence's)."""
     made: list[SequenceMachine] = []
+    first: list[SequenceMachine] = []  # the first machine whose sequence failed
 
     def make() -> SequenceMachine:
+        if made and made[-1].failure is not None and not first:
+            first.append(made[-1])
         made[:] = [factory()]
         return made[0]
 
@@ -126,3 +139,9 @@ def run(factory: MachineFactory, settings: Settings, seed: int) -> None:
     except NonConformance as failure:
         steps = shortest(factory, made[0].steps, failure)
         raise replay(factory, steps) or failure from None
+    except Flaky:  # the server's state made a replay differ: report the first failure
+        failed = first[0] if first else made[0]
+        if failed.failure is None:
+            raise
+        steps = shortest(factory, failed.steps, failed.failure)
+        raise replay(factory, steps) or failed.failure from None

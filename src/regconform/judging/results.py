@@ -140,7 +140,7 @@ class RunResults:
             elif stopped:
                 result.not_run.append(f"the run stopped first: {stopped}")
             else:
-                result.skipped.append("no test of it was selected (--suite, -k)")
+                result.skipped.append("no test of it was selected (--suite, --requirement, -k)")
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(r.verdict(self.failing_level) for r in self.by_id.values()))

@@ -139,6 +139,16 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     return [*args, *extra]
 
 
+def requirement_args(requirements: tuple[str, ...]) -> tuple[str, ...]:
+    """The pytest options selecting the tests of `requirements`; an id the catalogue does not
+    hold is a ConfigError, before anything starts."""
+    catalogue = load_catalogue()
+    for rid in requirements:
+        if rid not in catalogue:
+            raise ConfigError(f"--requirement {rid}: no such requirement in the catalogue")
+    return tuple(f"--regconform-requirement={rid}" for rid in requirements)
+
+
 # The options a failure's re-run command repeats: the target and what shapes the requests.
 RERUN_OPTIONS = ("profile", "base_url", "token_env", "seed", "max_examples", "level", "timeout")
 
@@ -167,6 +177,13 @@ def rerun_prefix(params: dict[str, object]) -> str:
     multiple=True,
     type=click.Choice(sorted(SUITES)),
     help="Run only these suites.",
+)
+@click.option(
+    "--requirement",
+    "requirements",
+    multiple=True,
+    metavar="ID",
+    help="Run only the tests that judge this requirement (repeatable), e.g. CR-048.",
 )
 @click.option(
     "--seed",
@@ -244,6 +261,7 @@ def run(
     profile: Path | None,
     token_env: str | None,
     suites: tuple[str, ...],
+    requirements: tuple[str, ...],
     seed: int | None,
     max_examples: int | None,
     level: str | None,
@@ -270,6 +288,7 @@ def run(
     params = click.get_current_context().params
     try:
         check_pytest_options(pytest_extra)
+        pytest_extra = (*requirement_args(requirements), *pytest_extra)
     except ConfigError as exc:
         fail(str(exc))
     # -- recorded cassettes: a replay needs no target, token or preflight --

@@ -19,6 +19,34 @@ def suite_items(items: list[pytest.Item]) -> list[pytest.Item]:
     return [item for item in items if item.get_closest_marker("suite")]
 
 
+def judging(items: list[pytest.Item], wanted: set[str]) -> list[pytest.Item]:
+    """The tests whose requirement markers cite one of `wanted`."""
+    return [
+        item
+        for item in items
+        if any(wanted.intersection(m.args) for m in item.iter_markers("requirement"))
+    ]
+
+
+def keep_only_requirements(
+    config: pytest.Config, items: list[pytest.Item], catalogue: dict[str, Requirement]
+) -> None:
+    """`--regconform-requirement ID`: deselect every suite test judging none of the ids given
+    (the others show `skipped`, not selected). An id not in the catalogue is a usage error."""
+    wanted = set(config.getoption("regconform_requirement") or ())
+    if not wanted:
+        return
+    unknown = sorted(wanted - set(catalogue))
+    if unknown:
+        raise ConfigError(f"--requirement {unknown[0]}: no such requirement in the catalogue")
+    kept = set(map(id, judging(suite_items(items), wanted)))
+    dropped = [item for item in suite_items(items) if id(item) not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in gone]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     chosen = suite_items(items)
     if not chosen:
@@ -28,6 +56,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     try:
         run_config = run_config_of(config)
         catalogue = load_catalogue()
+        keep_only_requirements(config, items, catalogue)
+        chosen = suite_items(items)
         load_contracts()
         run_config = prepare(config, run_config)  # the token, then the probe: before any test
     except ConfigError as exc:

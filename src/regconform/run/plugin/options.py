@@ -35,6 +35,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="environment variable holding the bearer token",
     )
     group.addoption(
+        "--regconform-requirement",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests that judge requirement ID (repeatable)",
+    )
+    group.addoption(
         "--regconform-seed", type=int, default=None, help="seed of generated requests (default 0)"
     )
     group.addoption(

@@ -269,6 +269,8 @@ class Api:
 
     async def registration(self, request: Request) -> Response:
         """GET /v3/events/{event_id}/registrations/{registration_id}: one registration."""
+        if self.delay:  # a slow staging server is slow to read too
+            await asyncio.sleep(self.delay)
         refused = self.gate(request, track_error, ("GET",))
         if refused is not None:
             return refused

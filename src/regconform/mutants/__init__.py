@@ -7,16 +7,9 @@ requirement it names, while the reference server passes (the kill matrix).
 from __future__ import annotations
 
 from regconform.mutants._mutant import Mutant
+from regconform.mutants._named import by_name
 from regconform.mutants.catalogue import MUTANTS
 
 __all__ = ["MUTANTS", "Mutant", "get_mutant"]
 
-_BY_NAME = {mutant.name: mutant for mutant in MUTANTS}
-
-
-def get_mutant(name: str) -> Mutant:
-    """The mutant called `name`; LookupError when there is none."""
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise LookupError(f"unknown mutant {name!r}") from None
+get_mutant = by_name(MUTANTS, "mutant")  # the mutant called `name`; LookupError if none

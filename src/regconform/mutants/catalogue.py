@@ -85,7 +85,8 @@ def _first_if_list(body: Any) -> Any:
     return body[0] if isinstance(body, list) and body else body
 
 
-def _is_uuid(value: Any) -> bool:
+def is_uuid(value: Any) -> bool:
+    """Whether `value` reads as a uuid (a registration id as the track API's examples write it)."""
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -96,7 +97,7 @@ def _is_uuid(value: Any) -> bool:
 def _fails_only_non_uuids(response: WireResponse) -> bool:
     body = response.json()
     failed = body.get("failed_registration_ids") if isinstance(body, dict) else None
-    return bool(failed) and not any(_is_uuid(rid) for rid in failed or ())
+    return bool(failed) and not any(is_uuid(rid) for rid in failed or ())
 
 
 def described(name: str, rules: type[Semantics]) -> Mutant:

@@ -7,17 +7,10 @@ changed answers the suites received (the false-alarm matrix).
 
 from __future__ import annotations
 
+from regconform.mutants._named import by_name
 from regconform.mutants.variants._variant import Because, Variant
 from regconform.mutants.variants.catalogue import VARIANTS
 
 __all__ = ["VARIANTS", "Because", "Variant", "get_variant"]
 
-_BY_NAME = {variant.name: variant for variant in VARIANTS}
-
-
-def get_variant(name: str) -> Variant:
-    """The variant called `name`; LookupError when there is none."""
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise LookupError(f"unknown variant {name!r}") from None
+get_variant = by_name(VARIANTS, "variant")  # the variant called `name`; LookupError if none

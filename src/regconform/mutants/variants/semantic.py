@@ -3,9 +3,9 @@ allow, and report each answer their decision changed (`changed`)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
+from regconform.mutants.catalogue import is_uuid
 from regconform.mutants.variants._variant import changed
 from regconform.reference import fixtures
 from regconform.reference.semantics import Semantics
@@ -56,14 +56,6 @@ class NoVersionCheck(Semantics):
         return False
 
 
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
 class RefusesNonUuidIds(Semantics):
     """Refuses (400) a body listing a registration id that is not a uuid, instead of reporting
     it failed in a 207."""
@@ -72,7 +64,7 @@ class RefusesNonUuidIds(Semantics):
         problem = super().track_body_errors(body)
         if problem is not None or not isinstance(body, dict):
             return problem
-        odd = [rid for rid in body["registration_ids"] if not _is_uuid(rid)]
+        odd = [rid for rid in body["registration_ids"] if not is_uuid(rid)]
         if not odd:
             return None
         changed(f"refused registration ids that are not uuids: {odd[:3]}")

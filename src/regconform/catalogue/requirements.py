@@ -26,6 +26,7 @@ class Level(enum.IntEnum):
 
 # `--level` on the command line names the weakest level that still fails a run.
 FAILING_LEVELS = {"must": Level.MUST, "should": Level.SHOULD, "all": Level.INFERRED}
+DEFAULT_FAILING_LEVEL = "must"  # a run fails on MUST violations unless told otherwise
 
 OPERATIONS = ("course_registrations", "event_track_registrations", "both")
 

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from regconform.catalogue.requirements import FAILING_LEVELS, Level, load_catalogue
+from regconform.catalogue.requirements import (
+    DEFAULT_FAILING_LEVEL,
+    FAILING_LEVELS,
+    Level,
+    load_catalogue,
+)
 from regconform.errors import ConfigError, check_output_folder
 from regconform.settings.auth import AuthSpec
 from regconform.settings.baseline import Baseline, load_baseline
@@ -91,7 +96,7 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
     token = flags.token or ("" if auth else env.get(token_env))
     if not token and not auth and not flags.dry_run:
         raise ConfigError(f"the token variable {token_env} is not set (export it, or --token-env)")
-    level = flags.level or env.get("REGCONFORM_LEVEL") or "must"
+    level = flags.level or env.get("REGCONFORM_LEVEL") or DEFAULT_FAILING_LEVEL
     if level not in FAILING_LEVELS:
         raise ConfigError(f"--level must be one of {', '.join(FAILING_LEVELS)}, not {level!r}")
     return RunConfig(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
+from regconform.catalogue.requirements import DEFAULT_FAILING_LEVEL
 from regconform.mutants.killmatrix import (
     DEFAULT_JOBS,
     FLAGGED,
@@ -28,8 +29,6 @@ from regconform.mutants.killmatrix import (
     run_target,
 )
 from regconform.mutants.variants._variant import CHANGED_MARK, Variant
-
-USER_LEVEL = "must"  # the run's default failing level
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,9 @@ def false_alarm_matrix(
     started = time.monotonic()
     rows: dict[int, VariantRun] = {}
     with ThreadPoolExecutor(max(1, jobs)) as pool:
+        level = DEFAULT_FAILING_LEVEL  # as a user's run (see the module)
         pending = {
-            pool.submit(run_suites, ("--variant", v.name), max_examples, seed, USER_LEVEL): i
+            pool.submit(run_suites, ("--variant", v.name), max_examples, seed, level): i
             for i, v in enumerate(variants)
         }
         own_reference = None if reference else pool.submit(run_target, None, max_examples, seed)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -163,3 +163,12 @@ def refusal_ids(operation: str | None = None) -> tuple[str, ...]:
         and r.subject.rule.startswith(REFUSAL_RULE_PREFIXES)
         and operation in (None, r.operation)
     )
+
+
+def require_known(ids: Iterable[str]) -> None:
+    """A one-line ConfigError for the first of `ids` (asked for with `--requirement`) that the
+    catalogue does not hold."""
+    catalogue = load_catalogue()
+    for rid in ids:
+        if rid not in catalogue:
+            raise ConfigError(f"--requirement {rid}: no such requirement in the catalogue")

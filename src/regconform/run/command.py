@@ -14,7 +14,7 @@ import pytest
 from regconform.cassettes.command import cassette_args, replay_run
 from regconform.catalogue.contracts import load_contracts
 from regconform.catalogue.data import suites_dir, workspace
-from regconform.catalogue.requirements import load_catalogue
+from regconform.catalogue.requirements import load_catalogue, require_known
 from regconform.errors import EXIT_USAGE, ConfigError
 from regconform.harness.session import run_suites
 from regconform.reference.fixtures import DEFAULT_TOKEN
@@ -142,10 +142,7 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
 def requirement_args(requirements: tuple[str, ...]) -> tuple[str, ...]:
     """The pytest options selecting the tests of `requirements`; an id the catalogue does not
     hold is a ConfigError, before anything starts."""
-    catalogue = load_catalogue()
-    for rid in requirements:
-        if rid not in catalogue:
-            raise ConfigError(f"--requirement {rid}: no such requirement in the catalogue")
+    require_known(requirements)
     return tuple(f"--regconform-requirement={rid}" for rid in requirements)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from regconform.catalogue.contracts import load_contracts
-from regconform.catalogue.requirements import Requirement, load_catalogue
+from regconform.catalogue.requirements import Requirement, load_catalogue, require_known
 from regconform.errors import ConfigError
 from regconform.harness.session import CONFIG_KEY, RESULTS_KEY
 from regconform.judging.results import RunResults
@@ -28,17 +28,13 @@ def judging(items: list[pytest.Item], wanted: set[str]) -> list[pytest.Item]:
     ]
 
 
-def keep_only_requirements(
-    config: pytest.Config, items: list[pytest.Item], catalogue: dict[str, Requirement]
-) -> None:
+def keep_only_requirements(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`--regconform-requirement ID`: deselect every suite test judging none of the ids given
     (the others show `skipped`, not selected). An id not in the catalogue is a usage error."""
     wanted = set(config.getoption("regconform_requirement") or ())
     if not wanted:
         return
-    unknown = sorted(wanted - set(catalogue))
-    if unknown:
-        raise ConfigError(f"--requirement {unknown[0]}: no such requirement in the catalogue")
+    require_known(sorted(wanted))
     kept = set(map(id, judging(suite_items(items), wanted)))
     dropped = [item for item in suite_items(items) if id(item) not in kept]
     if dropped:
@@ -56,7 +52,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     try:
         run_config = run_config_of(config)
         catalogue = load_catalogue()
-        keep_only_requirements(config, items, catalogue)
+        keep_only_requirements(config, items)
         chosen = suite_items(items)
         load_contracts()
         run_config = prepare(config, run_config)  # the token, then the probe: before any test

@@ -17,7 +17,7 @@ from regconform._version import __version__
 from regconform.reference import ServerSettings, running_server
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV, write_profile
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = runner.REPO
 RECIPES = REPO / "docs" / "ci"
 GITHUB, GITLAB = "github-actions.yml", "gitlab-ci.yml"
 ARTEFACTS = ["reports/junit.xml", "reports/report.html"]

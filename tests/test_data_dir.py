@@ -9,8 +9,8 @@ import pytest
 
 from regconform.catalogue.contracts import contracts_dir
 from regconform.catalogue.data import PACKAGED, checkout, data_dir, suites_dir
+from runner import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DATA = ("contracts", "suites")
 
 

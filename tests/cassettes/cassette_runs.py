@@ -77,6 +77,15 @@ def replay(folder: Path, reports: Path, *extra: str, env: Env | None = None) -> 
     )
 
 
+def pytest_replay(folder: Path, reports: Path) -> Run:
+    """`pytest suites --regconform-replay`: the plugin's own checks."""
+    return pytest_suites(
+        *("--regconform-replay", f"--regconform-cassettes={folder}"),
+        f"--regconform-report-dir={reports}",
+        timeout=300,
+    )
+
+
 def metadata(folder: Path) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((folder / METADATA).read_text())
     return loaded

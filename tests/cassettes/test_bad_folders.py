@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cassette_runs import METADATA, Done, Recorded, pytest_suites, regconform
+from cassette_runs import METADATA, Done, Recorded, pytest_replay, regconform
 
 SHARED = "test_shared_rules/test_refused_at_the_door-course.yaml"
 
@@ -49,16 +49,6 @@ def run_replay(folder: Path, tmp: Path) -> Done:
 
 def revalidate(folder: Path, tmp: Path) -> Done:
     return regconform("revalidate", "--cassettes", folder)
-
-
-def pytest_replay(folder: Path, tmp: Path) -> Done:
-    """`pytest suites --regconform-replay`: the plugin's own check."""
-    return pytest_suites(
-        "--regconform-replay",
-        f"--regconform-cassettes={folder}",
-        f"--regconform-report-dir={tmp / 'r'}",
-        timeout=300,
-    )
 
 
 CASES = [

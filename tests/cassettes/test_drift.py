@@ -16,7 +16,7 @@ from cassette_runs import (
     Done,
     Recorded,
     metadata,
-    pytest_suites,
+    pytest_replay,
     recorded_verdicts,
     regconform,
     replay,
@@ -102,15 +102,6 @@ def test_changed_contracts_stop_a_replay_naming_revalidate(
     assert done.code == 4, done.explain()
     assert done.one_line_error, done.explain()
     assert "regconform revalidate" in done.stderr and RERECORD in done.stderr
-
-
-def pytest_replay(folder: Path, reports: Path) -> Done:
-    """`pytest suites --regconform-replay`: the plugin's own checks."""
-    return pytest_suites(
-        *("--regconform-replay", f"--regconform-cassettes={folder}"),
-        f"--regconform-report-dir={reports}",
-        timeout=300,
-    )
 
 
 @pytest.mark.parametrize("runner", [replay, pytest_replay], ids=["regconform-run", "pytest"])

@@ -3,15 +3,14 @@ gate against a rate-limited API; every plan reports the requests each requiremen
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from test_cli_run import regconform
 
 from regconform.run.plan import QUICK_EXAMPLES, examples_for
+from runner import regconform
 
 QUICK_BUDGET = 100  # requests: ~25 s at the track API's 4 per second
 
@@ -40,9 +39,9 @@ def test_examples_per_test_follow_the_plan(plan: str, marks: dict[str, int], exp
 def test_quick_plan_exercises_every_must_in_few_requests(tmp_path: Path) -> None:
     """Against the embedded reference server the quick plan passes (exit 0: no MUST left not
     exercised) within QUICK_BUDGET requests, and says how many each requirement bought."""
-    done = regconform("run", "--plan", "quick", "--report-dir", str(tmp_path))
-    assert done.code == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    record = json.loads((tmp_path / "report.json").read_text())
+    done = regconform("run", "--plan", "quick", report_dir=tmp_path)
+    assert done.code == 0, done.explain()
+    record = done.report()
     assert record["plan"] == "quick" and record["incomplete"] == []
     assert 0 < record["requests_sent"] <= QUICK_BUDGET
     musts = {rid for rid, r in record["requirements"].items() if r["level"] == "MUST"}

@@ -9,40 +9,25 @@ show what a user reads: the shortest failing sequence as curl lines, and what a 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import tomli_w
 
 from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.target.embedded import embedded_server
+from runner import Run, regconform
 
-REPO = Path(__file__).resolve().parents[2]
 READ_BACK = ("CR-048", "ETR-020", "ETR-021")
 
 
-def run(profile: Path, report_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    options = ("--max-examples", "5", "--report-dir", str(report_dir))
-    return subprocess.run(
-        [sys.executable, "-m", "regconform", "run", "--profile", str(profile), *args, *options],
-        cwd=REPO,
-        env={**os.environ, "REGCONFORM_TOKEN": DEFAULT_TOKEN},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+def run(profile: Path, report_dir: Path, *args: str) -> Run:
+    """`regconform run` against `profile`, five examples a test, reports in `report_dir`."""
+    return regconform(
+        "run", "--profile", profile, *args, "--max-examples", "5", report_dir=report_dir
     )
-
-
-def requirements(report_dir: Path) -> dict[str, Any]:
-    record: dict[str, Any] = json.loads((report_dir / "report.json").read_text())
-    return dict(record["requirements"])
 
 
 def without_read_paths(profile: Path, to: Path) -> Path:
@@ -59,7 +44,7 @@ def test_echo_without_storing_fails_cr_048_with_its_shortest_sequence(tmp_path: 
     read-back (cut to those two: no step of it can be left out)."""
     with embedded_server(("--mutant", "echoes-without-storing")) as (_, profile):
         done = run(profile, tmp_path, "--suite", "stateful")
-    assert done.returncode == 1, done.stdout[-3000:]
+    assert done.code == 1, done.explain()
     failures = done.stdout.split("= FAILURES =")[1].split("regconform: requirements")[0]
     block = failures[failures.index("CR-048 [MUST]") :]
     lines = block.splitlines()
@@ -71,7 +56,7 @@ def test_echo_without_storing_fails_cr_048_with_its_shortest_sequence(tmp_path: 
         "-H 'Authorization: Bearer ***'"
     )
     assert DEFAULT_TOKEN not in done.stdout
-    failure = requirements(tmp_path)["CR-048"]["failure"]
+    failure = done.report()["requirements"]["CR-048"]["failure"]
     assert [line.split()[2] for line in failure["sequence"]] == ["PUT", "GET"]
     assert failure["request"] == failure["sequence"][-1]
     assert "sequence: 2 request(s), in order" in (tmp_path / "report.html").read_text()
@@ -85,8 +70,8 @@ def test_echo_without_storing_without_read_path_is_only_a_warning(tmp_path: Path
     with embedded_server(("--mutant", "echoes-without-storing")) as (_, profile):
         bare = without_read_paths(profile, tmp_path / "no-read-back.toml")
         done = run(bare, tmp_path)
-    assert done.returncode == 0, done.stdout[-3000:]
-    found = requirements(tmp_path)
+    assert done.code == 0, done.explain()
+    found = done.report()["requirements"]
     for rid in READ_BACK:
         assert found[rid]["verdict"] == "skipped", rid
         assert "the profile leaves read-back out" in found[rid]["note"]
@@ -100,8 +85,8 @@ def test_merging_server_fails_cr_049_with_the_sequence_in_order(tmp_path: Path) 
     carried, answered with that field's earlier value."""
     with embedded_server(("--mutant", "merges-like-patch")) as (_, profile):
         done = run(profile, tmp_path, "--suite", "stateful", "--level", "should")
-    assert done.returncode == 1, done.stdout[-3000:]
-    failure = requirements(tmp_path)["CR-049"]["failure"]
+    assert done.code == 1, done.explain()
+    failure = done.report()["requirements"]["CR-049"]["failure"]
     field = re.search(r"`(\w+)` = ", failure["message"])
     assert field is not None, failure["message"]
     sequence = failure["sequence"]

@@ -70,7 +70,8 @@ def test_each_single_violation_is_refused(
 
     def refused(violation: BodyViolation, exchange: Exchange) -> Judged:
         spoiled = violation.apply(body)
-        previous = course.remember(record_id, exchange)  # in order, as the answers are judged
+        earlier = course.last_set.get(record_id)
+        previous = course.remember(record_id, exchange, spoiled)  # in order, as judged
         refusal = common.rejected_as_bad_request.bind(
             requirement=violation.requirement,
             why=violation.why(record_id),
@@ -82,7 +83,7 @@ def test_each_single_violation_is_refused(
             course_documented(course),
         )
         if violation.ignorable and exchange.status == 200:
-            checks += applied_checks(course, spoiled, previous)[1:]  # documented: above
+            checks += applied_checks(course, spoiled, previous, earlier)[1:]  # documented: above
         return exchange, checks
 
     def refusals() -> Iterator[Judged]:  # independent requests: --concurrency sends them at once
@@ -133,8 +134,8 @@ def test_forbidden_updates_are_refused(
     section = course.section
     if section.locked_registration_id is None:
         verdicts.leave_out(LOCKED_IDS, "the profile names no locked_registration_id")
-    if section.other_tenant_id is None:
-        verdicts.leave_out(OTHER_TENANT_IDS, "the profile names no other_tenant_id")
+    if section.other_tenant_record_id is None:  # the record the attempt is sent to
+        verdicts.leave_out(OTHER_TENANT_IDS, "the profile names no other_tenant_record_id")
     verdicts.judge_each(
         forbidden_updates(course, verdicts, record_id, body, unknown_id, unknown_tenant)
     )

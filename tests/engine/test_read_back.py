@@ -201,6 +201,19 @@ def test_status_reads_back_names_the_requirement_it_is_bound_to(
     assert check.outcome(answer(200, {"status": "x"})).inapplicable  # nothing at the pointer
 
 
+def test_a_value_the_server_filled_in_is_no_merge_when_left_out_again() -> None:
+    """CR-049 is about what an earlier update *set*: a field the client never sent, filled in
+    by the server (a default currency), may stay; one the client sent and left out may not."""
+    record = CourseRecord()
+    first = {"name": "a", "notes": "mine"}
+    record.learn(first, answer(200, {**first, "order_currency_code": "USD"}, "PUT"))
+    assert record.left_out == {}
+    record.learn({"name": "b"}, answer(200, {"name": "b", "order_currency_code": "USD"}, "PUT"))
+    assert record.left_out == {"notes": "mine"}
+    assert storage.set_by({"notes": "x"}, {"notes": "y"}) == {}  # answered otherwise: not set
+    assert storage.set_by(b"raw", {"notes": "y"}) == {}
+
+
 # The models
 
 

@@ -94,3 +94,13 @@ def load_contracts(root: Path | None = None) -> Contracts:
     if not isinstance(schema, dict) or "$defs" not in schema:
         raise ConfigError(f"invalid contract {root / COURSE_SCHEMA}: no $defs")
     return Contracts(root, course, schema, track, hashes)
+
+
+def course_request_properties() -> dict[str, Any]:
+    """The fields of a course registration update, as the contract documents them: name ->
+    its schema."""
+    contracts = load_contracts()
+    properties: dict[str, Any] = contracts.course_openapi["components"]["schemas"][
+        COURSE_REQUEST_SCHEMA
+    ].get("properties", {})
+    return properties

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from regconform.catalogue.contracts import Contracts
 from regconform.harness.guard import CutShort, OwnBug, TargetBrokeDown
+from regconform.judging.checks.storage import set_by
 from regconform.judging.endpoints import course_endpoint, track_endpoint
 from regconform.settings.profile import CourseSection, TrackSection
 from regconform.settings.read_paths import fill
@@ -49,6 +50,8 @@ class CourseClient:
         # restamps sys_created_* on its first update would pass unseen; a profile baseline
         # body that states them is the reference for that first answer (CR-037).
         self.last_seen: dict[str, dict[str, Any]] = {}
+        # The client fields each record's last 200 update set (CR-049: what may not survive).
+        self.last_set: dict[str, dict[str, Any]] = {}
         for record_id, body in section.baseline_bodies.items():
             if known := {k: body[k] for k in CREATED_FIELDS if k in body}:
                 self.last_seen[record_id] = known
@@ -81,11 +84,15 @@ class CourseClient:
         except (TargetError, Throttled, BudgetExhausted, UnsafeRequest) as exc:
             _outcome(exc, self.target)
 
-    def remember(self, record_id: str, exchange: Exchange) -> dict[str, Any] | None:
-        """Keep a 200 body as the record's latest state; return the one it replaces."""
+    def remember(
+        self, record_id: str, exchange: Exchange, sent: Any = None
+    ) -> dict[str, Any] | None:
+        """Keep a 200 body as the record's latest state, and what the update `sent` set in it
+        (`last_set`; nothing when `sent` is not given); return the body it replaces."""
         previous = self.last_seen.get(record_id)
         if exchange.status == 200 and exchange.is_json and isinstance(exchange.json, dict):
             self.last_seen[record_id] = exchange.json
+            self.last_set[record_id] = set_by(sent, exchange.json)
         return previous
 
 

@@ -32,7 +32,11 @@ APPLIED_UPDATE = (
 )
 # The rules of a valid update that need an earlier answer for the same record: a test that
 # updates a record once (a door test's control) cannot claim them.
-NEEDS_HISTORY = (cr.created_fields_unchanged, cr.version_increases)
+NEEDS_HISTORY = (
+    cr.created_fields_unchanged,
+    cr.version_increases,
+    storage.left_out_fields_do_not_survive,  # needs an earlier answer to leave a field out of
+)
 TRACK_OUTCOME = (
     etr.track_status_documented,
     etr.all_succeeded_is_200,
@@ -51,16 +55,20 @@ def course_documented(course: CourseClient) -> Check:
 
 def applied_update(course: CourseClient, record_id: str, body: dict[str, Any]) -> Judged:
     """PUT a valid update of `record_id`, with every check a valid update must pass."""
+    earlier = course.last_set.get(record_id)
     exchange = course.put(record_id, body)
-    previous = course.remember(record_id, exchange)
-    return exchange, applied_checks(course, body, previous)
+    previous = course.remember(record_id, exchange, body)
+    return exchange, applied_checks(course, body, previous, earlier)
 
 
 def applied_checks(
-    course: CourseClient, body: dict[str, Any], previous: dict[str, Any] | None
+    course: CourseClient,
+    body: dict[str, Any],
+    previous: dict[str, Any] | None,
+    earlier: dict[str, Any] | None,
 ) -> tuple[Check, ...]:
     """Every check an answer to the update `body` must pass, given the record's last 200 body
-    before it (`previous`)."""
+    before it (`previous`) and what the update answered so had set (`earlier`)."""
     return (
         course_documented(course),
         cr.update_is_applied.bind(sent=body),
@@ -70,7 +78,7 @@ def applied_checks(
         cr.version_increases.bind(previous=previous),
         cr.last_modified_not_earlier.bind(previous=previous),
         storage.left_out_fields_do_not_survive.bind(
-            left_out=storage.left_out_values(previous, body)
+            left_out=storage.left_out_values(earlier, body)
         ),
     )
 

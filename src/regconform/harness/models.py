@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from regconform.judging.checks.storage import left_out_values
+from regconform.judging.checks.storage import left_out_values, set_by
 from regconform.judging.verdicts import Verdicts
 from regconform.strategies.event_track import TrackRequest
 from regconform.target.exchange import Exchange
@@ -51,6 +51,7 @@ class CourseRecord:
     """One course record as a conforming server keeps it, from this sequence's answers."""
 
     answered: dict[str, Any] | None = None  # the last 200 answer for the record
+    set_last: dict[str, Any] = field(default_factory=dict)  # what the update answered so set
     left_out: dict[str, Any] = field(default_factory=dict)  # field -> value it must not keep
 
     def learn(self, sent: dict[str, Any], exchange: Exchange) -> None:
@@ -58,8 +59,9 @@ class CourseRecord:
         if exchange.status != 200 or not exchange.is_json or not isinstance(exchange.json, dict):
             return
         still_out = {f: v for f, v in self.left_out.items() if f not in sent}
-        self.left_out = {**still_out, **left_out_values(self.answered, sent)}
+        self.left_out = {**still_out, **left_out_values(self.set_last, sent)}
         self.answered = exchange.json
+        self.set_last = set_by(sent, exchange.json)
 
     @property
     def version(self) -> int | float | None:

@@ -180,9 +180,13 @@ def run_command(
 
 
 def read_verdicts(report: Path) -> dict[str, str]:
-    """Requirement id -> verdict, from a run's report.json; RuntimeError when the run had an
+    """Requirement id -> verdict, from a run's report.json (see verdicts_of)."""
+    return verdicts_of(json.loads(report.read_text(encoding="utf-8")))
+
+
+def verdicts_of(record: dict[str, Any]) -> dict[str, str]:
+    """Requirement id -> verdict, from a run's record; RuntimeError when the run had an
     internal error (its verdicts are no evidence either way)."""
-    record: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
     if record.get("exit_status") == EXIT_INTERNAL or record.get("internal_errors"):
         errors = "; ".join(record.get("internal_errors") or ["exit status 3"])
         raise RuntimeError(f"internal error of regconform: {errors}")
@@ -242,7 +246,7 @@ def run_suites(
             if not report.exists():
                 raise RuntimeError(f"the run wrote no {REPORT_JSON}:\n{_tail(log)}")
             record: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
-            verdicts = read_verdicts(report)
+            verdicts = verdicts_of(record)
         except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
             serve_log = serve_log or _tail(folder / SERVE_LOG, lines=10**6)
             return SuiteRun({}, {}, serve_log, time.monotonic() - started, error=str(exc))

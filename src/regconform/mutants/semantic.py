@@ -11,7 +11,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from regconform.catalogue.contracts import COURSE_REQUEST_SCHEMA, load_contracts
+from regconform.catalogue.contracts import (
+    COURSE_REQUEST_SCHEMA,
+    course_request_properties,
+    load_contracts,
+)
 from regconform.reference import fixtures
 from regconform.reference.semantics import Semantics, format_time
 from regconform.reference.store import Store
@@ -31,14 +35,6 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,),
     "object": (dict,),
 }
-
-
-def course_request_properties() -> dict[str, Any]:
-    """The properties of the course request schema, by field name."""
-    contracts = load_contracts()
-    schema = contracts.course_openapi["components"]["schemas"][COURSE_REQUEST_SCHEMA]
-    properties: dict[str, Any] = schema["properties"]
-    return properties
 
 
 def has_type(value: Any, json_type: str) -> bool:

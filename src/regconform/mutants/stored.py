@@ -11,12 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from regconform.mutants.semantic import (
-    Record,
-    RepairsCourseBody,
-    course_request_properties,
-    has_type,
-)
+from regconform.catalogue.contracts import course_request_properties
+from regconform.mutants.semantic import Record, RepairsCourseBody, has_type
 from regconform.reference.semantics import Semantics
 
 # A seeded record's sys_version is 1: its first update makes it 2, and there it stays.

@@ -151,7 +151,6 @@ class Api:
         self.semantics = settings.semantics
         self.token = settings.token
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
-        self.delay = settings.delay
 
     def gate(
         self, request: Request, error: ErrorFactory, allowed: tuple[str, ...] = ("PUT",)
@@ -169,8 +168,6 @@ class Api:
 
     async def course(self, request: Request) -> Response:
         """PUT /courseRegistrations/{tenantId}/{id}, and GET: the record as stored."""
-        if self.delay:  # answers overlap: many requests in flight wait together
-            await asyncio.sleep(self.delay)
         refused = self.gate(request, course_error, ("GET", "PUT"))
         if refused is not None:
             return refused
@@ -224,8 +221,6 @@ class Api:
 
     async def track(self, request: Request) -> Response:
         """PUT /v3/events/{event_id}/tracks/{track_id}/registrations."""
-        if self.delay:
-            await asyncio.sleep(self.delay)
         refused = self.gate(request, track_error)
         if refused is not None:
             return refused
@@ -269,8 +264,6 @@ class Api:
 
     async def registration(self, request: Request) -> Response:
         """GET /v3/events/{event_id}/registrations/{registration_id}: one registration."""
-        if self.delay:  # a slow staging server is slow to read too
-            await asyncio.sleep(self.delay)
         refused = self.gate(request, track_error, ("GET",))
         if refused is not None:
             return refused
@@ -318,10 +311,13 @@ class Api:
 class Endpoint:
     """An ASGI app around a handler, so a Route hands it every method (405 is ours to say)."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, delay: float = 0.0) -> None:
         self.handler = handler
+        self.delay = delay  # seconds before every answer: a slow staging server (--delay)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.delay:  # awaited, so answers overlap: many requests in flight wait together
+            await asyncio.sleep(self.delay)
         response = await self.handler(Request(scope, receive))
         await response(scope, receive, send)
 
@@ -340,9 +336,9 @@ def build_app(settings: ServerSettings) -> tuple[ASGIApp, Store]:
     store.prepare(reset=settings.reset)
     api = Api(settings, store)
     routes = [
-        Route(COURSE_PATH, Endpoint(api.course)),
-        Route(EVENT_TRACK_PATH, Endpoint(api.track)),
-        Route(TRACK_READ_PATH, Endpoint(api.registration)),
+        Route(COURSE_PATH, Endpoint(api.course, settings.delay)),
+        Route(EVENT_TRACK_PATH, Endpoint(api.track, settings.delay)),
+        Route(TRACK_READ_PATH, Endpoint(api.registration, settings.delay)),
     ]
     app: ASGIApp = Starlette(routes=routes, exception_handlers={404: not_found})
     return (settings.wrap(app) if settings.wrap else app), store

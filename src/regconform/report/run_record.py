@@ -112,7 +112,7 @@ def run_record(
         "probe_requests": probe_requests,  # the configuration probe's, before the tests
         "request_log_sha256": sent.sha256 if sent else None,
         # requests sent (or, in a dry run, that would be) while each requirement's tests ran
-        "requests_per_requirement": dict(sorted(sent.per_requirement.items())) if sent else {},
+        "requests_per_requirement": dict(sorted(bought.items())),
         "stopped": results.stopped,
         "internal_errors": results.internal_errors,
         "incomplete": results.incomplete(),

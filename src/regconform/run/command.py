@@ -20,7 +20,7 @@ from regconform.harness.session import run_suites
 from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.run.plugin.options import NO_PREFLIGHT, REPORTS
 from regconform.run.plugin.prepared import Prepared
-from regconform.settings.config import Overrides, RunConfig, build_config
+from regconform.settings.config import PLANS, Overrides, RunConfig, build_config
 from regconform.target.embedded import embedded_server
 from regconform.target.preflight import check_reachable
 from regconform.target.probe import ProbeRun
@@ -222,7 +222,7 @@ def rerun_prefix(params: dict[str, object]) -> str:
 )
 @click.option(
     "--plan",
-    type=click.Choice(["full", "quick"]),
+    type=click.Choice(PLANS),
     default=None,
     help="full (default), or quick: one example per test, every MUST exercised at least once.",
 )

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-PLANS = ("full", "quick")
-DEFAULT_PLAN = "full"
 QUICK_EXAMPLES = 1  # per test; a test may ask for more with quick_examples(n)
 # Rules per sequence of a state machine under `quick`: its first step (an update, read back)
 # and two more, enough to meet each read-back requirement once (tests/engine/test_plans.py).

@@ -23,6 +23,10 @@ DEFAULT_MAX_EXAMPLES = 25
 DEFAULT_TIMEOUT = 10.0
 
 
+PLANS = ("full", "quick")  # how many examples each test draws (regconform.run.plan)
+DEFAULT_PLAN = "full"
+
+
 @dataclass(frozen=True)
 class RunConfig:
     base_url: str
@@ -42,7 +46,7 @@ class RunConfig:
     # Set: the token is minted before the run (regconform.target.token), `token` is empty
     # until then. None: the token is the value of `token_env` (or was given by the caller).
     auth: AuthSpec | None = None
-    plan: str = "full"  # examples per test: "full" or "quick" (regconform.run.plan)
+    plan: str = DEFAULT_PLAN  # examples per test: one of PLANS (regconform.run.plan)
     concurrency: int = 1  # requests in flight at once (regconform.target.concurrency)
 
     @property
@@ -129,9 +133,9 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
 
 
 def _plan(given: str | None) -> str:
-    if given in (None, "full", "quick"):
-        return given or "full"
-    raise ConfigError(f"--plan must be full or quick, not {given!r}")
+    if given is None or given in PLANS:
+        return given or DEFAULT_PLAN
+    raise ConfigError(f"--plan must be {' or '.join(PLANS)}, not {given!r}")
 
 
 def _slowest(*rates: float | None) -> float | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from regconform.catalogue.contracts import COURSE_REQUEST_SCHEMA, load_contracts
+from regconform.catalogue.contracts import course_request_properties
 from regconform.errors import ConfigError, read_user_file
 from regconform.settings.auth import AuthSpec, parse_auth
 from regconform.settings.fields import existing_file, reject_unknown, string, strings, table
@@ -126,13 +126,6 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def course_fields() -> set[str]:
-    """The fields of a course registration update, as the contract documents them."""
-    contracts = load_contracts()
-    schema = contracts.component(contracts.course_openapi, COURSE_REQUEST_SCHEMA)
-    return set(schema.get("properties", {}))
-
-
 def _read_path(section: str, raw: dict[str, Any], placeholders: tuple[str, ...]) -> str | None:
     value = raw.get("read_path")
     return None if value is None else check_read_path(section, value, placeholders)
@@ -152,7 +145,7 @@ def _course(raw: dict[str, Any]) -> CourseSection:
                 "which is not in registration_ids"
             )
     fixed_fields = table(name, "fixed_fields", raw)
-    reject_unknown(f"{name}.fixed_fields", fixed_fields, course_fields())
+    reject_unknown(f"{name}.fixed_fields", fixed_fields, set(course_request_properties()))
     locked = string(name, "locked_registration_id", raw, required=False)
     foreign = string(name, "other_tenant_record_id", raw, required=False)
     if foreign is not None and foreign in (*registration_ids, locked):

@@ -27,6 +27,7 @@ from regconform.catalogue.contracts import COURSE_PATH, EVENT_TRACK_PATH
 from regconform.errors import ConfigError
 from regconform.settings.config import RunConfig
 from regconform.settings.profile import COURSE, TRACKS, Profile
+from regconform.settings.read_paths import fill
 from regconform.target.exchange import Exchange
 from regconform.target.transport import Target, TargetError, Throttled
 
@@ -53,29 +54,23 @@ class Probe:
         return {"checked_ids": self.ids}
 
 
-def _parts(template: str, **values: str) -> tuple[str, ...]:
-    return tuple(
-        values[p[1:-1]] if p.startswith("{") else p for p in template.strip("/").split("/")
-    )
-
-
 def probes(profile: Profile) -> list[Probe]:
     """The probe's PUTs: one course record first, the track, then the other records."""
     course: list[Probe] = []
     if profile.course:
         c = profile.course
         for record in c.registration_ids:
-            path = _parts(COURSE_PATH, tenantId=c.tenant_id, id=record)
+            path = fill(COURSE_PATH, {"tenantId": c.tenant_id, "id": record})
             course.append(Probe(COURSE, "registration_ids", record, path, (c.tenant_id, record)))
         if c.locked_registration_id:
             locked = c.locked_registration_id
-            path = _parts(COURSE_PATH, tenantId=c.tenant_id, id=locked)
+            path = fill(COURSE_PATH, {"tenantId": c.tenant_id, "id": locked})
             ids = (c.tenant_id, locked)
             course.append(Probe(COURSE, "locked_registration_id", locked, path, ids, True))
     track: list[Probe] = []
     if profile.tracks:
         t = profile.tracks
-        path = _parts(EVENT_TRACK_PATH, event_id=t.event_id, track_id=t.track_id)
+        path = fill(EVENT_TRACK_PATH, {"event_id": t.event_id, "track_id": t.track_id})
         value = f"{t.event_id}/{t.track_id}"
         track.append(Probe(TRACKS, "event_id/track_id", value, path, (t.event_id, t.track_id)))
     return [*course[:1], *track, *course[1:]]

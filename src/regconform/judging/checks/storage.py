@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonpointer
 
-from regconform.catalogue.contracts import COURSE_REQUEST_SCHEMA, load_contracts
+from regconform.catalogue.contracts import course_request_properties
 from regconform.catalogue.requirements import ids_of
 from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
 from regconform.judging.checks.course import (
@@ -46,21 +46,28 @@ def distinctive(value: Any) -> bool:
 def client_fields() -> frozenset[str]:
     """The fields a client sends, as the course contract documents them (not sys_ ones): a
     field the server adds of its own accord is nobody's to replace or compare."""
-    contracts = load_contracts()
-    schema = contracts.component(contracts.course_openapi, COURSE_REQUEST_SCHEMA)
-    return frozenset(f for f in schema.get("properties", {}) if not f.startswith("sys_"))
+    return frozenset(f for f in course_request_properties() if not f.startswith("sys_"))
 
 
-def left_out_values(previous: dict[str, Any] | None, sent: dict[str, Any]) -> dict[str, Any]:
-    """The documented client fields of the previous answer for a record, with a distinctive
-    value, that the update `sent` leaves out: what a replacing PUT must not keep (CR-049).
-    Enum fields are left aside: a server may default one to the very value it had."""
-    if not previous:
+def set_by(sent: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    """The fields an update set: those it sent that its 200 `answer` carries as sent. Only
+    these can "survive" a later update (CR-049); a value the server filled in itself (a
+    default, a derived field) was never set by the client, so keeping it is no merge."""
+    if not isinstance(sent, dict):
+        return {}
+    return {f: v for f, v in sent.items() if f in answer and same_value(v, answer[f])}
+
+
+def left_out_values(earlier: dict[str, Any] | None, sent: dict[str, Any]) -> dict[str, Any]:
+    """The documented client fields an earlier update set (`earlier`, see set_by), with a
+    distinctive value, that the update `sent` leaves out: what a replacing PUT must not keep
+    (CR-049). Enum fields are left aside: a server may default one to the very value it had."""
+    if not earlier:
         return {}
     enums = ids_of("request-enum", COURSE)
     return {
         field: value
-        for field, value in previous.items()
+        for field, value in earlier.items()
         if field in client_fields()
         and field not in sent
         and field not in enums

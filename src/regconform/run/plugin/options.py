@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from regconform import cassettes
+from regconform.settings.config import PLANS
 
 if TYPE_CHECKING:
     from regconform.settings.config import Overrides
@@ -73,7 +74,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--regconform-plan",
         default=None,
-        choices=("full", "quick"),
+        choices=PLANS,
         help="full (default) or quick: one example per test, every MUST exercised once",
     )
     group.addoption(

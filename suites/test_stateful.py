@@ -20,6 +20,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, precondition, rule
 
+from regconform.catalogue.contracts import course_request_properties
 from regconform.harness.clients import CourseClient, TrackClient
 from regconform.harness.controls import (
     APPLIED_UPDATE,
@@ -49,6 +50,10 @@ COURSE_READ_IDS = ids(storage.stored_as_answered)
 # claimed here: hypothesis may draw none, and the course suite claims them (and says when the
 # profile leaves them out).
 COURSE_IDS = ids(*APPLIED_UPDATE, storage.stored_as_answered)
+# An optional free-text field of the course contract. Set to a value of ours and then left
+# out, it shows whether a PUT replaces the record or merges into it (CR-049), whatever values
+# hypothesis draws: a field only counts once an update of ours has set it (storage.set_by).
+MARKED_FIELD = "notes"
 TRACK_READ_IDS = ids(storage.status_reads_back)
 TRACK_IDS = ids(*TRACK_OUTCOME, storage.status_reads_back)
 
@@ -106,6 +111,15 @@ class CourseRecords(SequenceMachine):
     def read_back(self, data: st.DataObject) -> None:
         self.step("read", data.draw(st.sampled_from(self.answered()), label="record"))
 
+    def can_mark(self) -> bool:
+        fixed = self.course.section.fixed_fields
+        return MARKED_FIELD in course_request_properties() and MARKED_FIELD not in fixed
+
+    @precondition(lambda self: self.can_mark())
+    @rule(data=st.data())
+    def marked_then_left_out(self, data: st.DataObject) -> None:
+        self.step("set_then_omit", *self.update_of(data))
+
     @precondition(lambda self: self.refusals())
     @rule(data=st.data())
     def refused_update(self, data: st.DataObject) -> None:
@@ -141,6 +155,12 @@ class CourseRecords(SequenceMachine):
             storage.stored_as_answered.bind(answered=model.answered),
             storage.left_out_fields_do_not_survive.bind(left_out=model.left_out),
         )
+
+    def set_then_omit(self, record_id: str, body: dict[str, Any]) -> None:
+        """An update setting MARKED_FIELD to a value of ours, then one leaving it out: the
+        second answer (and read-back) must not keep it (CR-049)."""
+        self.update(record_id, {**body, MARKED_FIELD: f"regconform-set-{record_id}"})
+        self.update(record_id, {k: v for k, v in body.items() if k != MARKED_FIELD})
 
     def stale(self, record_id: str, body: dict[str, Any]) -> None:
         """An update written against the version before the one last answered: 409."""

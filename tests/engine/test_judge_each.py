@@ -11,7 +11,7 @@ from test_checks import exchange
 from regconform.catalogue.requirements import Level, load_catalogue
 from regconform.judging.checks import common
 from regconform.judging.verdicts import Judged, NonConformance, Verdicts
-from regconform.target.exchange import Exchange
+from regconform.target.exchange import Exchange, SentRequest
 
 
 def refusals(*statuses: int) -> Iterator[Judged]:
@@ -74,3 +74,17 @@ def test_a_rule_judged_in_passing_counts_only_when_it_applies() -> None:
     cited = Verdicts(load_catalogue(), Level.MUST, cited=frozenset({"GEN-003"}))
     cited.judge_each([(exchange(200, {}), (common.unauthorized_has_challenge,))])
     assert cited.tallies["GEN-003"].inapplicable == {"answered 200, not 401": 1}
+
+
+def test_the_copies_hypothesis_sends_while_shrinking_are_not_counted() -> None:
+    """After an example failed, its smaller copies are no new evidence: "checked", violations
+    and the statuses seen count the first failing example once, however often it is replayed."""
+    verdicts = Verdicts(load_catalogue(), Level.MUST)
+    sent = SentRequest("PUT", "http://127.0.0.1:1/courseRegistrations/acme/cr-1", {}, b"{}")
+    answer = Exchange(sent, 500, {"content-type": "application/json"}, b"{}")
+    for _replay in range(4):  # the failure, then three shrink attempts answered alike
+        with pytest.raises(NonConformance):
+            verdicts.judge_each([(answer, (common.invalid_request_not_5xx,))])
+    assert verdicts.tallies["GEN-005"].checked == 1
+    assert verdicts.tallies["GEN-005"].violated == 1
+    assert verdicts.coverage.as_dict()["statuses"] == {"course_registrations": {"500": 1}}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -33,8 +34,9 @@ def test_a_server_that_never_answers_207_fails_and_leaves_the_207_rules_not_exer
     """Every valid bulk update answered 200, never 207: ETR-009 fails (exit 1), and the rules
     about a 207's body are `not exercised`, saying no 207 was answered, never `pass`."""
     code, output, record = against(
-        "207-sent-as-200", tmp_path, "--suite", "event_track_registrations"
-    )
+        "207-sent-as-200", tmp_path, "--suite", "event_track_registrations",
+        "--report-dir", str(tmp_path / "reports"),
+    )  # fmt: skip
     requirements = record["requirements"]
     assert code == 1, output[-3000:]
     assert requirements["ETR-009"]["verdict"] == "fail"
@@ -43,6 +45,12 @@ def test_a_server_that_never_answers_207_fails_and_leaves_the_207_rules_not_exer
         assert requirements[rid]["checked"] == 0
         assert "answered 200, not 207" in requirements[rid]["note"]
     assert "207" not in record["coverage"]["statuses"]["event_track_registrations"]
+    # "did we ever see a 207?" at a glance: the summary's and the page's coverage say no
+    answered = [line for line in output.splitlines() if "registrations answered: " in line]
+    assert answered and "200 x" in answered[0] and "207" not in answered[0]
+    page = (tmp_path / "reports" / "report.html").read_text()
+    coverage = page[page.index('id="coverage"') :].split("</table>")[0]
+    assert "200" in coverage and "207" not in coverage
 
 
 def test_a_200_with_an_array_body_fails_cr_035_without_a_traceback(tmp_path: Path) -> None:
@@ -61,7 +69,9 @@ def test_a_200_with_an_array_body_fails_cr_035_without_a_traceback(tmp_path: Pat
 def test_a_budget_that_runs_out_before_every_must_is_exercised_is_incomplete() -> None:
     """`--max-requests 50` on the default run: nothing broken, but MUST requirements were not
     run, so exit 5 (not 0), naming them, in the summary's last line and report.json."""
-    code, output, record = run("--max-requests", "50")
+    done = runner.regconform("run", "--max-requests", "50", timeout=300)
+    code, output = done.code, done.output
+    record = json.loads((done.report_dir / "report.json").read_text())  # type: ignore[operator]
     assert code == 5, output[-3000:]
     assert record["exit_status"] == 5 and record["incomplete"]
     missing = record["incomplete"]
@@ -72,6 +82,11 @@ def test_a_budget_that_runs_out_before_every_must_is_exercised_is_incomplete() -
     last = [line for line in output.splitlines() if line.startswith("exit ")][-1]
     assert last.startswith("exit 5: INCOMPLETE") and missing[0] in last
     assert "budget" in record["requirements"][missing[-1]]["note"]
+    junit = ElementTree.parse(done.report_dir / "junit.xml")  # type: ignore[operator]
+    said = {p.get("name"): p.get("value") for p in junit.iter("property")}
+    assert said["regconform.exit_status"] == last  # a CI reading JUnit sees the same line
+    page = (done.report_dir / "report.html").read_text()  # type: ignore[operator]
+    assert "not exercised or not run: " + missing[0] in page
 
 
 def test_a_check_that_raises_is_an_internal_error_and_never_a_catch(

@@ -12,15 +12,17 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import TypeVar
 
 import pytest
 
 from regconform.catalogue.requirements import load_catalogue
 from regconform.harness.session import CONFIG_KEY, VERDICTS_KEY
 from regconform.judging.failure import Failure
-from regconform.judging.results import INTERNAL_ERROR, NOT_RUN
+from regconform.judging.results import INTERNAL_ERROR, NOT_RUN, TRANSPORT_FAILURE
 from regconform.judging.verdicts import NonConformance, describe
 
+_E = TypeVar("_E", bound=BaseException)
 RERUN_OPTION = "regconform_rerun"  # how `regconform run` re-runs a test, set by the CLI
 
 
@@ -56,7 +58,7 @@ class TargetGuard:
             _internal(item, exc)
             raise pytest.fail.Exception(str(exc), pytrace=False) from None
         except TargetBrokeDown as exc:
-            item.user_properties.append((NOT_RUN, f"transport failure: {exc}"))
+            item.user_properties.append((NOT_RUN, f"{TRANSPORT_FAILURE}{exc}"))
             if exc.stop:
                 item.session.shouldfail = exc.stop
             verdicts = item.stash.get(VERDICTS_KEY, None)
@@ -82,16 +84,19 @@ class TargetGuard:
             raise
 
 
-def _leaves(group: BaseExceptionGroup[NonConformance]) -> list[NonConformance]:
-    found: list[NonConformance] = []
+def _leaves(group: BaseExceptionGroup[_E]) -> list[_E]:
+    found: list[_E] = []
     for exc in group.exceptions:
         found += _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
     return found
 
 
 def _internal(item: pytest.Item, exc: BaseException) -> None:
-    """Mark the test's report: the run then exits 3 (internal error), whatever else it saw."""
-    item.user_properties.append((INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"[:300]))
+    """Mark the test's report: the run then exits 3 (internal error), whatever else it saw.
+    A group (hypothesis found several failures) is named by the errors in it."""
+    errors = _leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc]
+    said = "; ".join(f"{type(e).__name__}: {e}" for e in errors)
+    item.user_properties.append((INTERNAL_ERROR, said[:300]))
 
 
 def compact(failures: list[Failure], item: pytest.Item) -> str:

@@ -26,6 +26,7 @@ from regconform.settings.baseline import Baseline, Waiver
 PROPERTY = "regconform.tallies"  # the user property carrying a test's tallies
 NOT_RUN = "regconform.not_run"  # the user property saying why a test was cut short
 INTERNAL_ERROR = "regconform.internal_error"  # a bug of regconform's stopped the test
+TRANSPORT_FAILURE = "transport failure: "  # how a not-run reason of a broken-down request starts
 
 
 @dataclass
@@ -98,6 +99,7 @@ class RunResults:
         self.stopped: str | None = None  # why the run ended early, if it did
         self.coverage = Coverage()
         self.internal_errors: list[str] = []  # "<test>: <error>", a bug of regconform's each
+        self.transport_failures: list[str] = []  # requests that got no usable answer, in order
 
     def add_report(
         self, nodeid: str, outcome: str, properties: list[tuple[str, Any]], skip_reason: str
@@ -115,6 +117,9 @@ class RunResults:
                         self.by_id[rid].skipped.append(raw["left_out"])
                     judged.add(rid)
         cut_short = [value for name, value in properties if name == NOT_RUN]
+        self.transport_failures += [
+            v.removeprefix(TRANSPORT_FAILURE) for v in cut_short if v.startswith(TRANSPORT_FAILURE)
+        ]
         errors = [value for name, value in properties if name == INTERNAL_ERROR]
         self.internal_errors += [f"{nodeid}: {error}" for error in errors]
         cut_short += [f"internal error of regconform: {error}" for error in errors]

@@ -194,12 +194,15 @@ def _outcome(record: Mapping[str, Any]) -> tuple[bool, str]:
         missing = ", ".join(record.get("incomplete") or [])
         return (
             False,
-            f"incomplete: nothing broken, but MUST requirement(s) not exercised: {missing}",
+            "incomplete: nothing broken, but MUST requirement(s) not exercised or not run: "
+            + missing,
         )
     if status == 3:
         return False, "internal error of regconform: " + "; ".join(
             record.get("internal_errors", [])
         )
+    if status == 1 and record.get("transport_failures"):
+        return False, "the target broke down: " + record["transport_failures"][-1]
     if status not in (None, 0):
         return False, f"the run ended with exit status {status}"
     accepted = f" ({known} known deviation(s) accepted by the baseline)" if known else ""

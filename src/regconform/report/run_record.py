@@ -115,6 +115,7 @@ def run_record(
         "requests_per_requirement": dict(sorted(bought.items())),
         "stopped": results.stopped,
         "internal_errors": results.internal_errors,
+        "transport_failures": results.transport_failures,  # requests that got no usable answer
         "incomplete": results.incomplete(),
         "coverage": results.coverage.as_dict(),
         "counts": {verdict: counts[verdict] for verdict in VERDICTS if counts.get(verdict)},

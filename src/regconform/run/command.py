@@ -278,9 +278,10 @@ def run(
 ) -> None:
     """Run the conformance suites against a server (default: the embedded reference server).
 
-    Exit codes: 0 conformant, 1 nonconformance found, 2 interrupted, 3 internal error,
-    4 usage or configuration error (bad profile, unset token variable, refused token grant,
-    unreachable target, or a setup the configuration probe finds wrong).
+    Exit codes: 0 conformant, 1 nonconformance found or the target broke down mid-run,
+    2 interrupted, 3 internal error, 4 usage or configuration error (bad profile, unset token
+    variable, refused token grant, unreachable target, or a setup the configuration probe finds
+    wrong), 5 incomplete (nothing broken, but a MUST requirement not exercised or not run).
     """
     params = click.get_current_context().params
     try:

@@ -169,5 +169,9 @@ def outcome_line(results: RunResults, status: int) -> str:
     ]
     if status == pytest.ExitCode.TESTS_FAILED and failing:
         return f"exit {status}: NONCONFORMANT: {', '.join(failing)}"
+    if status == pytest.ExitCode.TESTS_FAILED and results.transport_failures:
+        lost = results.incomplete()
+        not_run = f"; MUST not run: {', '.join(lost)}" if lost else ""
+        return f"exit {status}: TARGET BROKE DOWN: {results.transport_failures[-1]}{not_run}"
     meaning = {0: "conformant", 1: "failed", 2: "interrupted"}.get(status, "see above")
     return f"exit {status}: {meaning}"

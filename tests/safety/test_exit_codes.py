@@ -4,6 +4,7 @@ click's 1), the preflight, the probe and the embedded server's start included.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from faulty_server import FaultyServer
-from safety_runs import REPO, TOKEN, TRACEBACK, write_profile
+from safety_runs import REPO, TOKEN, TRACEBACK, behind_proxy, write_profile
 
 import runner
 from regconform.run.cli import COMMANDS
@@ -143,6 +144,33 @@ def test_ctrl_c_before_the_tests_is_exit_2(tmp_path: Path, fault: str, waiting_f
         profile = write_profile(tmp_path / "p.toml", server.url)
         args = ["run", "--profile", str(profile), "--timeout", "60", "--report-dir", str(tmp_path)]
         interrupted_when(args, lambda _: any(s.method == waiting_for for s in server.requests))
+
+
+def test_ctrl_c_during_the_tests_is_exit_2_with_the_reports_written(tmp_path: Path) -> None:
+    """Ctrl-C while a suite test waits for an answer: exit 2, no traceback, and the summary's
+    last line and report.json say the run was interrupted."""
+    with behind_proxy("hang-unauthenticated") as proxy:
+        profile = write_profile(tmp_path / "p.toml", proxy.url)
+        args = ["run", "--profile", str(profile), "--suite", "shared", "--timeout", "60"]
+        args += ["--report-dir", str(tmp_path / "reports")]
+
+        def waiting() -> bool:  # the tests' first PUT without a token never gets an answer
+            seen = proxy.requests
+            return any(r.method == "PUT" and "authorization" not in r.headers for r in seen)
+
+        with runner.started(sys.executable, "-m", "regconform", *args, token=TOKEN) as process:
+            deadline = time.monotonic() + 60
+            while not waiting():
+                assert process.poll() is None, process.communicate()
+                assert time.monotonic() < deadline, "never got there"
+                time.sleep(0.02)
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2, stdout + stderr
+    assert TRACEBACK not in stdout + stderr
+    assert "exit 2: interrupted" in stdout
+    record = json.loads((tmp_path / "reports" / "report.json").read_text())
+    assert record["exit_status"] == 2
 
 
 def test_ctrl_c_while_the_embedded_server_starts_is_exit_2(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ def ours(temp: Path) -> list[str]:
     return sorted(entry.name for entry in temp.iterdir() if entry.name.startswith("regconform"))
 
 
-def private_temp(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def private_temp(tmp_path: Path) -> tuple[Path, dict[str, str | None]]:
     """A temporary folder of the test's own (the child's TMPDIR, added to its environment by
     the runner), so no other process's entries count."""
     temp = tmp_path / "tmp"
@@ -27,6 +27,7 @@ def private_temp(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 def test_run_against_the_embedded_server_leaves_no_temporary_folder(tmp_path: Path) -> None:
     """`regconform run` with no target removes the embedded server's folder when it stops."""
     temp, env = private_temp(tmp_path)
+    env |= {"XDG_CACHE_HOME": str(tmp_path / "cache"), "HYPOTHESIS_STORAGE_DIRECTORY": None}
     before = ours(temp)
     done = runner.regconform(
         *("run", "--suite", "shared", "--max-examples", "1"),
@@ -38,6 +39,10 @@ def test_run_against_the_embedded_server_leaves_no_temporary_folder(tmp_path: Pa
     assert done.code == 0, done.stdout[-3000:] + done.stderr
     assert "testing the embedded reference server" in done.stdout
     assert ours(temp) == before == []
+    # nothing in the working folder but the reports: hypothesis's cache went to the user's
+    left = {p.name for p in tmp_path.iterdir()} - {temp.name, "cache"}
+    assert left == {"reports"}, left
+    assert (tmp_path / "cache" / "regconform" / "hypothesis").is_dir()
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from pathlib import Path
 
 import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as hypothesis_seed
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from regconform.run.plan import examples_for, steps_for
 from regconform.settings.config import RunConfig
@@ -44,6 +46,17 @@ def freeze_hypothesis_constants() -> None:
     providers.CONSTANTS_CACHE.cache.clear()
 
 
+def hypothesis_files_in_the_user_cache() -> None:
+    """Leave nothing in the user's current folder: hypothesis keeps a cache of Unicode tables
+    (its only file here: the example database is off) under `.hypothesis/` in the working
+    folder by default, so it goes to the user's cache folder instead, as other tools' caches
+    do. A HYPOTHESIS_STORAGE_DIRECTORY the user set still wins."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    set_hypothesis_home_dir(Path(cache) / "regconform" / "hypothesis")
+
+
 def run_settings(run_config: RunConfig) -> settings:
     """The hypothesis settings of every generated test of the run."""
     return settings(
@@ -66,6 +79,7 @@ def settings_of(run_config: RunConfig, item: pytest.Item) -> settings:
 def configure_tests(items: list[pytest.Item], run_config: RunConfig) -> None:
     """Apply the run's hypothesis settings and a per-test seed to every suite test function."""
     freeze_hypothesis_constants()
+    hypothesis_files_in_the_user_cache()
     configured: set[int] = set()
     for item in items:
         function = getattr(item, "obj", None)

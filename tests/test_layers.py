@@ -17,21 +17,33 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def absolute(node: ast.ImportFrom, path: Path, root: Path) -> str | None:
+    """The module a `from ... import` names, relative ones (`from ..x import y`) resolved."""
+    if node.level == 0:
+        return node.module
+    here = module_name(path, root).split(".")
+    if path.name != "__init__.py":
+        here = here[:-1]  # a module's package is its parent; a package's is itself
+    base = here[: len(here) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
 def imports_of(path: Path, root: Path) -> Iterator[str]:
     """Every module of the package that `path` imports, at any depth of its code."""
     package = root.name
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             yield from (a.name for a in node.names if a.name.split(".")[0] == package)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.split(".")[0] != package:
+        elif isinstance(node, ast.ImportFrom):
+            module = absolute(node, path, root)
+            if not module or module.split(".")[0] != package:
                 continue
             for alias in node.names:  # `from pkg import module` imports the module
-                sub = f"{node.module}.{alias.name}"
+                sub = f"{module}.{alias.name}"
                 exists = (root.parent / sub.replace(".", "/")).with_suffix(".py").exists() or (
                     root.parent / sub.replace(".", "/") / "__init__.py"
                 ).exists()
-                yield sub if exists else node.module
+                yield sub if exists else module
 
 
 def import_graph(root: Path) -> dict[str, set[str]]:
@@ -180,3 +192,14 @@ def test_the_rule_fails_on_a_deliberate_wrong_import(tmp_path: Path) -> None:
     assert circles(_package_import_edges(import_graph(wrong))) == [
         ["pkg.high.uses", "pkg.low.data"]
     ]
+
+
+def test_a_relative_wrong_import_is_caught_too(tmp_path: Path) -> None:
+    """`from ..high import uses` is the same wrong import, written relative to the package."""
+    rules = rules_from(TABLE, "pkg")
+    wrong = _scratch_package(tmp_path / "wrong", "from ..high import uses\n")
+    assert broken_rules(import_graph(wrong), rules) == [
+        "pkg.low.data imports pkg.high.uses, which pkg.low may not import"
+    ]
+    fine = _scratch_package(tmp_path / "fine", "from . import __name__ as _n\n")
+    assert broken_rules(import_graph(fine), rules) == []

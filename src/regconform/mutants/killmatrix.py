@@ -1,28 +1,27 @@
 """The kill matrix: run the suites against the reference server and every mutant, over HTTP.
 
 Each target gets its own `regconform serve [--mutant NAME]` process and its own `regconform
-run` process, and is judged only by the report.json that run writes: the self-test sees what
-a user would see, never the server's insides.
+run` process (forked from one parent that imported their libraries once: `forked`), and is
+judged only by the report.json that run writes: the self-test sees what a user would see, never
+the server's insides.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from regconform.errors import EXIT_INTERNAL
+from regconform.mutants import forked
 from regconform.mutants._mutant import Mutant
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 from regconform.report.run_record import REPORT_JSON
@@ -98,10 +97,6 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def _regconform(*args: str) -> list[str]:
-    return [sys.executable, "-m", "regconform", *args]
-
-
 def _tail(path: Path, lines: int = 15) -> str:
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     return "\n".join(text.splitlines()[-lines:])
@@ -120,39 +115,20 @@ def served(
     mutant: Mutant | None, folder: Path, args: Sequence[str] | None = None
 ) -> Iterator[tuple[str, Path]]:
     """Run `regconform serve [--mutant NAME | args]` on a free port; yield (base URL, profile).
-    Its stderr goes to `folder`/serve.log."""
+    Its stderr goes to `folder`/serve.log. A forked child (see `forked`): the server is
+    the one a user starts, without its start-up; `--with-parent` stops it should we be killed."""
     profile = folder / "profile.toml"
     log = folder / SERVE_LOG  # a crashing mutant's tracebacks land here, not on our terminal
-    command = _regconform("serve", "--port", "0", "--profile-out", str(profile))
-    command += list(serve_args(mutant) if args is None else args)
-    with log.open("w", encoding="utf-8") as stderr:
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=child_env()
-        )
-        try:
-            yield _announced_url(process, log), profile
-        finally:
-            stop(process)
-
-
-def _announced_url(process: subprocess.Popen[str], log: Path) -> str:
-    """The base URL the server prints first; RuntimeError when it does not start."""
-    assert process.stdout is not None
-    line = _readline(process.stdout, SERVER_START_TIMEOUT)
-    if not line.startswith("base_url: "):
-        process.kill()
-        raise RuntimeError(f"the server did not start: {line!r}\n{_tail(log)}")
-    return line.removeprefix("base_url: ").strip()
-
-
-def _readline(stream: IO[str], timeout: float) -> str:
-    """One line from a pipe, or '' after `timeout` s; a daemon thread, as a read cannot time out."""
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    argv = ["serve", "--port", "0", "--profile-out", str(profile), "--with-parent"]
+    argv += list(serve_args(mutant) if args is None else args)
+    server = forked.Child(argv, child_env(), stdout=folder / "serve.out", stderr=log)
     try:
-        return lines.get(timeout=timeout)
-    except queue.Empty:
-        return ""
+        line = server.first_line(SERVER_START_TIMEOUT)
+        if not line.startswith("base_url: "):
+            raise RuntimeError(f"the server did not start: {line!r}\n{_tail(log)}")
+        yield line.removeprefix("base_url: ").strip(), profile
+    finally:
+        stop(server)
 
 
 def run_command(
@@ -164,11 +140,11 @@ def run_command(
     level: str = "all",
     requirements: Sequence[str] = (),
 ) -> list[str]:
-    """The `regconform run` command line of one target: every suite (only the tests judging
+    """The `regconform run` arguments of one target: every suite (only the tests judging
     `requirements`, when given), failing from `level` on (every level, by default)."""
     examples = [] if max_examples is None else ["--max-examples", str(max_examples)]
     examples += [f"--requirement={rid}" for rid in requirements]
-    return _regconform(
+    return [
         "run",
         *("--base-url", base_url, "--profile", str(profile), "--level", level),
         *("--seed", str(seed), *examples, "--report-dir", str(report_dir)),
@@ -176,7 +152,7 @@ def run_command(
         # assertion rewriting of the plugins' packages halves the CPU of a run when no
         # bytecode can be cached (PYTHONDONTWRITEBYTECODE).
         "--assert=plain",
-    )
+    ]
 
 
 def read_verdicts(report: Path) -> dict[str, str]:
@@ -232,15 +208,7 @@ def run_suites(
                 command = run_command(
                     base_url, profile, folder, max_examples, seed, level, requirements
                 )
-                with log.open("w", encoding="utf-8") as output:
-                    subprocess.run(
-                        command,
-                        stdout=output,
-                        stderr=subprocess.STDOUT,
-                        env=child_env(),
-                        timeout=RUN_TIMEOUT,
-                        check=False,
-                    )
+                forked.run(command, child_env(), log, RUN_TIMEOUT)
             serve_log = (folder / SERVE_LOG).read_text(encoding="utf-8", errors="replace")
             report = folder / REPORT_JSON
             if not report.exists():

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from regconform.errors import ConfigError
 
@@ -88,7 +89,15 @@ def interrupts_deferred() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def stop(process: subprocess.Popen[str]) -> None:
+class Stoppable(Protocol):
+    """What `stop` needs of a process: subprocess.Popen's, or a forked child's."""
+
+    def terminate(self) -> None: ...
+    def kill(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+def stop(process: Stoppable) -> None:
     """Ask a server process to stop (SIGTERM: it stops cleanly); kill it if it will not."""
     process.terminate()
     try:

@@ -46,6 +46,9 @@ class Variant:
     # INFERRED requirements (our choices where the documents are silent) this variant chooses
     # otherwise: they may warn. Nothing else may.
     departs_from: tuple[str, ...] = ()
+    # Its answers are held back on purpose (a delay, a Retry-After): its run mostly waits, so
+    # the matrix runs it beside the `jobs` that keep the cores busy, not in one of their places.
+    waits: bool = False
 
     @property
     def semantics(self) -> Semantics:

@@ -292,18 +292,18 @@ def _transport_variants() -> list[Variant]:
                 wrap=Legal(deliver=after_interim(
                     (100, b"Continue", ()), (103, b"Early Hints", ()),
                     (103, b"Early Hints", ((b"link", b"</a.js>; rel=preload"),))))),
-        Variant("slow", "every 8th answer after 1 s, its body dribbled in 4 parts 0.2 s apart",
+        Variant("slow", "every 8th answer after 0.5 s, its body dribbled in 4 parts 0.1 s apart",
                 Because("sources silent", TRACK_DOC,
                         "sources silent: no document sets a response time; --timeout (10 s by "
                         "default) is the client's own limit, and these answers come within it"),
-                wrap=Legal(deliver=late(every=8, delay=1.0, pause=0.2))),
-        Variant("throttles-then-answers", "every 10th request 429 with Retry-After: 1 first",
+                wrap=Legal(deliver=late(every=8, delay=0.5, pause=0.1)), waits=True),
+        Variant("throttles-then-answers", "every 20th request 429 with Retry-After: 1 first",
                 Because("RFC 6585 4", RFC6585,
                         "MAY include a Retry-After header indicating how long to wait before "
                         "making a new request.",
                         "429 is API-wide for the vendor (throttled: more than 4 requests per "
                         "second); the retry after Retry-After is answered"),
-                wrap=Legal(first=throttling(every=10, retry_after=1))),
+                wrap=Legal(first=throttling(every=20, retry_after=1)), waits=True),
     ]  # fmt: skip
 
 

@@ -99,14 +99,18 @@ def false_alarm_matrix(
     seed: int = 0,
     progress: Callable[[str, float], None] | None = None,
 ) -> FalseAlarmMatrix:
-    """Run every variant (and the reference server, unless its run is given), `jobs` at once."""
+    """Run every variant (and the reference server, unless its run is given), `jobs` at once;
+    the variants that mostly wait (Variant.waits) run beside them, from the start."""
     started = time.monotonic()
     rows: dict[int, VariantRun] = {}
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
+    waiting = sum(v.waits for v in variants)
+    with ThreadPoolExecutor(max(1, jobs)) as pool, ThreadPoolExecutor(max(1, waiting)) as idle:
         level = DEFAULT_FAILING_LEVEL  # as a user's run (see the module)
         pending = {
-            pool.submit(run_suites, ("--variant", v.name), max_examples, seed, level): i
-            for i, v in enumerate(variants)
+            (idle if v.waits else pool).submit(
+                run_suites, ("--variant", v.name), max_examples, seed, level
+            ): i
+            for i, v in sorted(enumerate(variants), key=lambda iv: not iv[1].waits)
         }
         own_reference = None if reference else pool.submit(run_target, None, max_examples, seed)
         for future in as_completed(pending):

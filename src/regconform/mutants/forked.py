@@ -1,0 +1,122 @@
+"""`python -m regconform ARGS` without its start-up: children of one parent that imported once.
+
+The matrices start a `regconform serve` and a `regconform run` per target, about 250 processes,
+and each spent most of a second of CPU importing pytest, hypothesis, schemathesis and starlette
+before doing anything. Here multiprocessing's forkserver (stdlib) imports them once; every child
+is a fork of it that runs `python -m regconform ARGS` itself (runpy), with its own environment,
+working folder and output file. A child still sees only what a user's process would: its
+arguments, its environment, files and HTTP; the matrices still judge it by its report.json.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import runpy
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+# What `regconform run` and `regconform serve` import before they do anything.
+PRELOAD = (
+    "pytest",
+    "hypothesis",
+    "schemathesis",
+    "starlette.applications",
+    "uvicorn",
+    "requests",
+    "regconform.reference.app",
+)
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(list(PRELOAD))
+
+
+def _regconform_main(
+    argv: Sequence[str], env: Mapping[str, str], stdout: str, stderr: str, cwd: str
+) -> None:
+    """In the child: become `python -m regconform ARGV` writing to the files `stdout` and
+    `stderr` (one file when they are the same), then exit with its exit status (SystemExit,
+    which multiprocessing turns into the exit code)."""
+    for fileno, path in ((1, stdout), (2, stderr)):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, fileno)
+        os.close(fd)
+    sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    # A PYTHONPATH of the child's own (a scratch plugin, say) reaches its sys.path as it would
+    # a fresh interpreter's: the forkserver's was fixed when it started.
+    extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
+    sys.path[:0] = extra
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.argv = ["regconform", *argv]
+    runpy.run_module("regconform", run_name="__main__", alter_sys=True)
+
+
+class Child:
+    """A running `regconform ARGS` child, with the parts of subprocess.Popen the matrices use."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        stdout: Path,
+        stderr: Path | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self.stdout = stdout
+        stdout.touch()
+        paths = (str(stdout), str(stderr or stdout))
+        self._process = _CONTEXT.Process(
+            target=_regconform_main,
+            args=(list(argv), dict(env), *paths, str(cwd or Path.cwd())),
+            daemon=False,
+        )
+        self._process.start()
+        self.pid = self._process.pid
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        code = self._process.exitcode
+        if code is None:
+            raise subprocess.TimeoutExpired("regconform", timeout or 0.0)
+        return code
+
+    def terminate(self) -> None:
+        self._process.terminate()
+
+    def kill(self) -> None:
+        self._process.kill()
+
+    def first_line(self, timeout: float) -> str:
+        """The first whole line the child wrote, or '' when none came within `timeout` s or
+        the child ended first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.stdout.read_text(encoding="utf-8", errors="replace")
+            if "\n" in text:
+                return text.split("\n", 1)[0] + "\n"
+            if self.poll() is not None:
+                return ""
+            time.sleep(0.01)
+        return ""
+
+
+def run(argv: Sequence[str], env: Mapping[str, str], output: Path, timeout: float) -> int:
+    """`regconform ARGV` to its end: the exit status (subprocess.TimeoutExpired after
+    `timeout` s, the child killed)."""
+    child = Child(argv, env, output)
+    try:
+        return child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        raise

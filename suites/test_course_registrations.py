@@ -63,8 +63,8 @@ def test_each_single_violation_is_refused(
 ) -> None:
     """A generated valid body is accepted (the control), and each copy of it spoiled by one
     violation, one per invalid-body requirement and sent on its own, is refused with 400, never
-    5xx; a malformed date-time of a server-managed field is refused, or ignored and the update
-    applied. One body serves them all: generating it costs several loopback requests."""
+    5xx; a malformed value of a server-managed (sys_) field is refused, or ignored and the
+    update applied. One body serves them all: generating it costs several loopback requests."""
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     violations = data.draw(course.requests.one_violation_each(), label="violations")
 

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from regconform.catalogue.contracts import COURSE_PATH, COURSE_REQUEST_SCHEMA, Contracts
 from regconform.catalogue.requirements import ids_of, one_id, refusal_ids
@@ -105,9 +105,10 @@ def body_violations(contracts: Contracts) -> list[BodyViolation]:
             BodyViolation(rid, f"`{field}` = {v!r}", _with(str(field), v)) for v in OUT_OF_RANGE
         ]
     for field, prop in schema["properties"].items():
+        managed = field.startswith(MANAGED_PREFIX)
         for value in WRONG_VALUES.get(prop.get("type", ""), ()):
             found.append(
-                BodyViolation(wrong_type_id, f"`{field}` = {value!r}", _with(field, value))
+                BodyViolation(wrong_type_id, f"`{field}` = {value!r}", _with(field, value), managed)
             )
         if prop.get("format") == "date-time":
             found += [
@@ -115,7 +116,7 @@ def body_violations(contracts: Contracts) -> list[BodyViolation]:
                     wrong_type_id,
                     f"`{field}` = {value!r}, not an ISO 8601 date-time",
                     _with(field, value),
-                    ignorable=field.startswith(MANAGED_PREFIX),
+                    ignorable=managed,
                 )
                 for value in NOT_DATE_TIMES
             ]
@@ -149,16 +150,19 @@ def _spoiled_item(
 
 def nested_violations(schema: dict[str, Any], requirement: str) -> list[BodyViolation]:
     """A wrong JSON type at every typed field of an array item, and an item that is not an
-    object, for every array of documented objects: each its own slot (all are sent per body)."""
+    object, for every array of documented objects: each its own slot (all are sent per body),
+    but those of a server-managed array, which a server may ignore (ignorable: one of them is
+    sent per body, with the other ignorable faults)."""
     found = []
     for field, item in _item_fields(schema).items():
+        managed = field.startswith(MANAGED_PREFIX)
         properties = item["properties"]
         made_up = {
             name: SAMPLE_VALUES[properties[name]["type"]] for name in item.get("required", [])
         }
         found += [
             BodyViolation(
-                requirement, f"`{field}` item = {v!r}", _with(field, [v]), slot=f"{field}[]"
+                requirement, f"`{field}` item = {v!r}", _with(field, [v]), managed, f"{field}[]"
             )
             for v in WRONG_VALUES["object"]
         ]
@@ -166,22 +170,36 @@ def nested_violations(schema: dict[str, Any], requirement: str) -> list[BodyViol
             slot = f"{field}[].{key}"
             spoil = partial(_spoiled_item, field, made_up, key)
             found += [
-                BodyViolation(requirement, f"`{slot}` = {v!r}", spoil(v), slot=slot)
+                BodyViolation(requirement, f"`{slot}` = {v!r}", spoil(v), managed, slot)
                 for v in WRONG_VALUES.get(prop.get("type", ""), ())
             ]
     return found
 
 
-def breaks_more_than_formats(validator: Draft202012Validator) -> Callable[[Any], bool]:
-    """Whether a negative body breaks the request schema somewhere else than a `format` (the
-    only formats are the date-times of server-managed fields, which a server may ignore)."""
+def _managed_kind(violation: BodyViolation) -> str:
+    """Which kind of server-managed fault an ignorable violation is: one of each kind is sent
+    per body (a malformed date-time, a wrong type, a wrong item of a sys_ array)."""
+    if violation.slot:
+        return "item"
+    return "date-time" if "date-time" in violation.description else "type"
+
+
+def breaks_a_client_field(validator: Draft202012Validator) -> Callable[[Any], bool]:
+    """Whether a negative body breaks the request schema somewhere a server must refuse: not
+    only in the value of a field it manages itself (a sys_ field, at any depth), which it may
+    ignore. A required sys_ field left out still counts: the document calls it required."""
 
     def check(body: Any) -> bool:
         if not isinstance(body, dict):
             return True
-        return any(error.validator != "format" for error in validator.iter_errors(body))
+        return any(not _in_a_managed_value(error) for error in validator.iter_errors(body))
 
     return check
+
+
+def _in_a_managed_value(error: ValidationError) -> bool:
+    where = list(error.absolute_path)
+    return bool(where) and str(where[0]).startswith(MANAGED_PREFIX)
 
 
 class CourseRequests:
@@ -197,7 +215,7 @@ class CourseRequests:
         bodies = body_strategy(contracts.course_openapi, COURSE_PATH, drop_properties=drop)
         schema = contracts.component(contracts.course_openapi, COURSE_REQUEST_SCHEMA)
         formats = Draft202012Validator.FORMAT_CHECKER
-        refusable = breaks_more_than_formats(Draft202012Validator(schema, format_checker=formats))
+        refusable = breaks_a_client_field(Draft202012Validator(schema, format_checker=formats))
         negative = body_strategy(contracts.course_openapi, COURSE_PATH, negative=True)
         self._negative = negative.filter(refusable)
         self.violations = body_violations(contracts)
@@ -206,12 +224,16 @@ class CourseRequests:
         )
         refused = [v for v in self.violations if not v.ignorable]
         slots = [*invalid_body_ids(), *(v.slot for v in refused if v.slot)]
+        ignorable = [v for v in self.violations if v.ignorable]
         self._one_violation_each = st.tuples(
             *(
                 st.sampled_from([v for v in refused if v.group == slot])
                 for slot in dict.fromkeys(slots)
             ),
-            st.sampled_from([v for v in self.violations if v.ignorable]),
+            *(
+                st.sampled_from([v for v in ignorable if _managed_kind(v) == kind])
+                for kind in dict.fromkeys(map(_managed_kind, ignorable))
+            ),
         )
 
     def for_record(self, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -225,7 +247,8 @@ class CourseRequests:
     def one_violation_each(self) -> st.SearchStrategy[tuple[BodyViolation, ...]]:
         """One single-field violation per invalid-body requirement, in catalogue order, then one
         per typed field of an array item (and per array: an item that is not an object), then
-        one malformed server-managed date-time (refused, or ignored and the update applied).
+        one malformed value of a server-managed (sys_) field of each kind (a date-time, a type,
+        an item of a sys_ array): refused, or ignored and the update applied.
 
         Each is applied to the same generated valid body and sent on its own: generating an
         81-field body costs several times a loopback request, so one body serves them all.
@@ -234,5 +257,5 @@ class CourseRequests:
 
     def schema_violating_bodies(self) -> st.SearchStrategy[Any]:
         """Schemathesis's negative bodies: each breaks the request schema somewhere, and not
-        only in a server-managed date-time's format (one_violation_each sends those)."""
+        only in the value of a server-managed field (one_violation_each sends those)."""
         return self._negative

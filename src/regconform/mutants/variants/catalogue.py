@@ -362,6 +362,14 @@ def _status_variants() -> list[Variant]:
                         "The date/time that this record was created",
                         "the server stamps these itself and may ignore what a client sends"),
                 rules=sem.IgnoresManagedDateTimes),
+        Variant("ignores-managed-fields",
+                "applies a body whose sys_ fields hold values of any type, at any depth",
+                Because("course document", COURSE_DOC,
+                        "The error associated with the calculated field",
+                        "the sys_ fields are the record's own bookkeeping (its version, stamps, "
+                        "bulk loads, calculated-field errors); no sentence lets a client set "
+                        "them, so a server may ignore what one sends"),
+                rules=sem.IgnoresManagedFields),
     ]  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from regconform.catalogue.contracts import course_request_properties
 from regconform.mutants.catalogue import is_uuid
 from regconform.mutants.variants._variant import changed
 from regconform.reference import fixtures
@@ -14,7 +15,9 @@ from regconform.reference.store import Store
 Record = dict[str, Any]
 
 MANAGED_DATE_TIMES = ("sys_created_at", "sys_last_modified_at")
+MANAGED_PREFIX = "sys_"  # the fields the server manages itself
 _STAND_IN_TIME = "2025-01-01T00:00:00Z"
+_STAND_IN = {"string": "x", "number": 1, "integer": 1, "boolean": False, "array": [], "object": {}}
 
 
 class IgnoresManagedDateTimes(Semantics):
@@ -30,6 +33,44 @@ class IgnoresManagedDateTimes(Semantics):
         if lenient is None:
             changed(f"applied a body the reference refuses ({strict})")
         return lenient
+
+
+class IgnoresManagedFields(Semantics):
+    """Never validates what a client sends in a field the server manages itself (a sys_ field,
+    at any depth): any value there is ignored, as every client-sent sys_ value is when stored,
+    and the rest of the update applied. A sys_version that is no number is ignored too, so it
+    never makes the update stale."""
+
+    def course_body_errors(self, body: Any, path_id: str) -> str | None:
+        strict = super().course_body_errors(body, path_id)
+        if strict is None or not isinstance(body, dict):
+            return strict
+        lenient = super().course_body_errors({**body, **_managed_stand_ins(body)}, path_id)
+        if lenient is None:
+            changed(f"applied a body the reference refuses ({strict})")
+        return lenient
+
+    def is_stale(self, record: Record, body: Record) -> bool:
+        version = body.get("sys_version")
+        if "sys_version" in body and not _is_number(version):
+            return False
+        return super().is_stale(record, body)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _managed_stand_ins(body: Record) -> Record:
+    """A valid value of its documented type for each sys_ field the body carries."""
+    properties = course_request_properties()
+    found: Record = {}
+    for field in body:
+        prop = properties.get(field, {})
+        if field.startswith(MANAGED_PREFIX) and "type" in prop:
+            dated = prop.get("format") == "date-time"
+            found[field] = _STAND_IN_TIME if dated else _STAND_IN[prop["type"]]
+    return found
 
 
 class TenantScopedIds(Semantics):

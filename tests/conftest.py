@@ -43,7 +43,12 @@ def http() -> Iterator[requests.Session]:
 DEFAULT_WORKERS = 2
 # Self-tests that cost the most run first (longest first: the last worker to finish decides the
 # wall time); the kill matrix alone keeps two cores busy for minutes.
-FIRST = ("test_kill_matrix.py", "test_schemathesis_agrees.py", "test_browser.py")
+FIRST = (
+    "test_kill_matrix.py",
+    "test_false_alarm_matrix.py",
+    "test_schemathesis_agrees.py",
+    "test_browser.py",
+)
 # Folders whose modules share a session fixture: one worker takes the whole folder, so the
 # fixture is built once (tests/cassettes: one recorded default run). Elsewhere a module is the
 # unit of work, so module fixtures (the kill matrix) are built once too.

@@ -33,3 +33,19 @@ def test_a_forked_child_has_the_environment_it_was_given(
     code = forked.run(args, env, out, timeout=60)
     assert code == 4
     assert "REGCONFORM_TOKEN is not set" in out.read_text()
+
+
+def test_a_forked_child_uses_its_own_temporary_folder(tmp_path: Path) -> None:
+    """TMPDIR is read in the child (the parent's choice is cached by tempfile): `serve` with a
+    private TMPDIR writes its profile folder there."""
+    private = tmp_path / "tmp"
+    private.mkdir()
+    env = {**os.environ, "TMPDIR": str(private)}
+    out = tmp_path / "serve.out"
+    server = forked.Child(["serve", "--port", "0", "--with-parent"], env, out)
+    try:
+        assert server.first_line(30).startswith("base_url: ")
+        assert any(p.name.startswith("regconform-") for p in private.iterdir())
+    finally:
+        server.terminate()
+        server.wait(10)

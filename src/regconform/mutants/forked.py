@@ -16,6 +16,7 @@ import runpy
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -49,6 +50,7 @@ def _regconform_main(
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
+    tempfile.tempdir = None  # the forkserver's cached TMPDIR is not the child's
     # A PYTHONPATH of the child's own (a scratch plugin, say) reaches its sys.path as it would
     # a fresh interpreter's: the forkserver's was fixed when it started.
     extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]

@@ -152,6 +152,9 @@ def run_command(
         # assertion rewriting of the plugins' packages halves the CPU of a run when no
         # bytecode can be cached (PYTHONDONTWRITEBYTECODE).
         "--assert=plain",
+        # A verdict is all the matrix reads: a failing example need not be shrunk (each
+        # smaller copy is sent again, most of a failing mutant's run).
+        "--no-shrink",
     ]
 
 

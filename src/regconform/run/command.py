@@ -136,6 +136,8 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     args += [f"{name}={value}" for name, value in pairs.items() if value is not None]
     if flags.dry_run:
         args.append("--regconform-dry-run")
+    if flags.no_shrink:
+        args.append("--regconform-no-shrink")
     return [*args, *extra]
 
 
@@ -221,6 +223,11 @@ def rerun_prefix(params: dict[str, object]) -> str:
     help="Requests in flight at once (default 1: the request log's order is fixed).",
 )
 @click.option(
+    "--no-shrink",
+    is_flag=True,
+    help="Report a test's first failing example as found, not shrunk (fewer requests).",
+)
+@click.option(
     "--plan",
     type=click.Choice(PLANS),
     default=None,
@@ -267,6 +274,7 @@ def run(
     max_requests: int | None,
     rate_limit: float | None,
     concurrency: int | None,
+    no_shrink: bool,
     plan: str | None,
     report_dir: Path | None,
     baseline: Path | None,
@@ -321,6 +329,7 @@ def run(
                 token=own_token,
                 plan=plan,
                 concurrency=concurrency,
+                no_shrink=no_shrink,
             )
             ready = prepared(build_config(flags))
         except ConfigError as exc:

@@ -48,6 +48,9 @@ class RunConfig:
     auth: AuthSpec | None = None
     plan: str = DEFAULT_PLAN  # examples per test: one of PLANS (regconform.run.plan)
     concurrency: int = 1  # requests in flight at once (regconform.target.concurrency)
+    # Whether a failing example is shrunk (hypothesis replays smaller copies of it, each sent
+    # again) before it is shown; without, the first failing example is the one reported.
+    shrink: bool = True
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -82,6 +85,7 @@ class Overrides:
     token: str | None = field(default=None, repr=False)
     plan: str | None = None
     concurrency: int | None = None
+    no_shrink: bool = False
 
 
 def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunConfig:
@@ -129,6 +133,7 @@ def build_config(flags: Overrides, env: Mapping[str, str] | None = None) -> RunC
         else Baseline(),
         plan=_plan(flags.plan),
         concurrency=_first_int(flags.concurrency, None, 1, "concurrency") or 1,
+        shrink=not flags.no_shrink,
     )
 
 

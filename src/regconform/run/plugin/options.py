@@ -84,6 +84,12 @@ def add_options(parser: pytest.Parser) -> None:
         help="requests in flight at once (default 1)",
     )
     group.addoption(
+        "--regconform-no-shrink",
+        action="store_true",
+        default=False,
+        help="report a test's first failing example as found, not shrunk (fewer requests)",
+    )
+    group.addoption(
         "--regconform-baseline",
         default=None,
         help="accepted deviations (TOML or YAML, keyed by requirement id)",
@@ -134,4 +140,5 @@ def overrides(config: pytest.Config) -> Overrides:
         baseline_path=Path(baseline) if baseline else None,
         plan=option("regconform_plan"),
         concurrency=option("regconform_concurrency"),
+        no_shrink=option("regconform_no_shrink"),
     )

@@ -65,7 +65,7 @@ def run_settings(run_config: RunConfig) -> settings:
         deadline=None,
         derandomize=False,
         print_blob=False,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        phases=(Phase.explicit, Phase.generate, *([Phase.shrink] if run_config.shrink else [])),
         suppress_health_check=list(HealthCheck),
     )
 
@@ -98,13 +98,17 @@ def machine_settings(run_config: RunConfig, item: pytest.Item, steps: int) -> tu
     A state machine is no function with `.hypothesis` that configure_tests could set up at
     collection: hypothesis builds its test when it runs (harness.sequences.run). So it gets the
     same settings here, with at most `steps` rules a sequence and one failure reported (the one
-    whose sequence is then cut to its shortest), and its seed from the run seed and the test's
-    name, like every generated test.
+    whose sequence is then cut to its shortest: always, --no-shrink or not), and its seed from
+    the run seed and the test's name, like every generated test.
     """
     machine = settings(
         settings_of(run_config, item),
         stateful_step_count=steps_for(run_config.plan, steps),
         report_multiple_bugs=False,
+        # A failing sequence is shrunk even under --no-shrink: its steps are the evidence, and
+        # its shrinking is capped (harness.sequences.MAX_SHRINKS); the replays also judge what
+        # a sequence's steps broke besides its first failure.
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
     )
     return machine, seed_for(run_config.seed, item)
 

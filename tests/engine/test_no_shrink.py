@@ -1,0 +1,29 @@
+"""--no-shrink: a test's first failing example is reported as found, with fewer requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import runner
+from regconform.mutants import get_mutant
+from regconform.mutants.killmatrix import served
+
+
+def test_no_shrink_reports_the_same_requirements_with_fewer_requests(tmp_path: Path) -> None:
+    """Against a broken server the same requirements fail with and without shrinking; without,
+    the smaller copies hypothesis would send again are never sent."""
+    runs = {}
+    with served(get_mutant("ignores-lock"), tmp_path) as (base_url, profile):
+        for shrink in ("", "--no-shrink"):
+            args = ["run", "--base-url", base_url, "--profile", profile, "--level", "all"]
+            args += ["--requirement", "CR-040", *([shrink] if shrink else [])]
+            runs[shrink] = runner.regconform(*args, timeout=120)
+    for run in runs.values():
+        assert run.code == 1, run.explain()
+    failing = {
+        k: [r for r, v in run.report()["requirements"].items() if v["verdict"] == "fail"]
+        for k, run in runs.items()
+    }
+    assert failing[""] == failing["--no-shrink"] and "CR-040" in failing[""]
+    sent = {k: run.report()["requests_sent"] for k, run in runs.items()}
+    assert sent["--no-shrink"] < sent[""], sent

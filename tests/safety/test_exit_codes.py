@@ -119,8 +119,10 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def interrupted_when(args: list[str], ready: Callable[[subprocess.Popen[str]], bool]) -> str:
-    """Start `regconform <args>`, send SIGINT once `ready`, return its output; exit 2 asserted."""
+def sigint_when(
+    args: list[str], ready: Callable[[subprocess.Popen[str]], bool]
+) -> tuple[int, str, str]:
+    """Start `regconform <args>`, send SIGINT once `ready`: its exit code, stdout and stderr."""
     with runner.started(sys.executable, "-m", "regconform", *args, token=TOKEN) as process:
         deadline = time.monotonic() + 60
         while not ready(process):
@@ -129,7 +131,13 @@ def interrupted_when(args: list[str], ready: Callable[[subprocess.Popen[str]], b
             time.sleep(0.02)
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2, stdout + stderr
+    return process.returncode, stdout, stderr
+
+
+def interrupted_when(args: list[str], ready: Callable[[subprocess.Popen[str]], bool]) -> str:
+    """SIGINT before the tests (sigint_when): exit 2 and one line asserted; the output."""
+    code, stdout, stderr = sigint_when(args, ready)
+    assert code == 2, stdout + stderr
     assert TRACEBACK not in stdout + stderr
     assert "regconform: interrupted" in stderr
     return stdout + stderr
@@ -154,19 +162,12 @@ def test_ctrl_c_during_the_tests_is_exit_2_with_the_reports_written(tmp_path: Pa
         args = ["run", "--profile", str(profile), "--suite", "shared", "--timeout", "60"]
         args += ["--report-dir", str(tmp_path / "reports")]
 
-        def waiting() -> bool:  # the tests' first PUT without a token never gets an answer
+        def waiting(_: subprocess.Popen[str]) -> bool:  # the first PUT without a token hangs
             seen = proxy.requests
             return any(r.method == "PUT" and "authorization" not in r.headers for r in seen)
 
-        with runner.started(sys.executable, "-m", "regconform", *args, token=TOKEN) as process:
-            deadline = time.monotonic() + 60
-            while not waiting():
-                assert process.poll() is None, process.communicate()
-                assert time.monotonic() < deadline, "never got there"
-                time.sleep(0.02)
-            process.send_signal(signal.SIGINT)
-            stdout, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2, stdout + stderr
+        code, stdout, stderr = sigint_when(args, waiting)
+    assert code == 2, stdout + stderr
     assert TRACEBACK not in stdout + stderr
     assert "exit 2: interrupted" in stdout
     record = json.loads((tmp_path / "reports" / "report.json").read_text())

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
+import runner
 from regconform import __version__
 from regconform.mutants import forked
 
@@ -42,10 +46,41 @@ def test_a_forked_child_uses_its_own_temporary_folder(tmp_path: Path) -> None:
     private.mkdir()
     env = {**os.environ, "TMPDIR": str(private)}
     out = tmp_path / "serve.out"
-    server = forked.Child(["serve", "--port", "0", "--with-parent"], env, out)
+    server = forked.Child(["serve", "--port", "0"], env, out)
     try:
         assert server.first_line(30).startswith("base_url: ")
         assert any(p.name.startswith("regconform-") for p in private.iterdir())
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_a_forked_server_stops_when_the_process_that_asked_for_it_is_killed(
+    tmp_path: Path,
+) -> None:
+    """The forkserver outlives a killed caller; the server it forked must not: a helper
+    process starts one through `served` and is SIGKILLed, and the server is gone soon after."""
+    script = tmp_path / "asker.py"
+    script.write_text(
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from regconform.mutants.killmatrix import served\n"
+        "if __name__ == '__main__':\n"
+        "    with served(None, Path(sys.argv[1])) as (url, _):\n"
+        "        print(url, flush=True)\n"
+        "        time.sleep(600)\n"
+    )
+    with runner.started(sys.executable, script, tmp_path) as asker:
+        assert asker.stdout is not None
+        url = asker.stdout.readline().strip()
+        assert requests.get(url, timeout=5).status_code
+        asker.kill()
+        asker.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+        except requests.ConnectionError:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{url} still answers 10 s after its asker was killed")

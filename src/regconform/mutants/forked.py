@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,12 +36,28 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(list(PRELOAD))
 
 
+def _ends_with(parent: int) -> None:
+    """A child's parent is the forkserver, which outlives a killed caller: the child watches
+    the process that asked for it instead, and ends when that is gone (no server left behind)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _regconform_main(
-    argv: Sequence[str], env: Mapping[str, str], stdout: str, stderr: str, cwd: str
+    argv: Sequence[str], env: Mapping[str, str], stdout: str, stderr: str, cwd: str, parent: int
 ) -> None:
     """In the child: become `python -m regconform ARGV` writing to the files `stdout` and
     `stderr` (one file when they are the same), then exit with its exit status (SystemExit,
-    which multiprocessing turns into the exit code)."""
+    which multiprocessing turns into the exit code); end early if `parent` dies."""
+    _ends_with(parent)
     for fileno, path in ((1, stdout), (2, stderr)):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(fd, fileno)
@@ -51,8 +68,9 @@ def _regconform_main(
     os.environ.clear()
     os.environ.update(env)
     tempfile.tempdir = None  # the forkserver's cached TMPDIR is not the child's
-    # A PYTHONPATH of the child's own (a scratch plugin, say) reaches its sys.path as it would
-    # a fresh interpreter's: the forkserver's was fixed when it started.
+    # A PYTHONPATH of the child's own (a scratch plugin, say) goes first on its sys.path: the
+    # forkserver's was fixed when it started. It adds modules; it cannot replace the preloaded
+    # ones (another checkout's regconform would mix two versions).
     extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
     sys.path[:0] = extra
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -72,11 +90,12 @@ class Child:
         cwd: Path | None = None,
     ) -> None:
         self.stdout = stdout
-        stdout.touch()
+        for path in {stdout, stderr or stdout}:
+            path.write_text("")  # a reused folder must not show an earlier child's output
         paths = (str(stdout), str(stderr or stdout))
         self._process = _CONTEXT.Process(
             target=_regconform_main,
-            args=(list(argv), dict(env), *paths, str(cwd or Path.cwd())),
+            args=(list(argv), dict(env), *paths, str(cwd or Path.cwd()), os.getpid()),
             daemon=False,
         )
         self._process.start()
@@ -103,10 +122,11 @@ class Child:
         the child ended first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            ended = self.poll() is not None  # before the read: a last line written is seen
             text = self.stdout.read_text(encoding="utf-8", errors="replace")
             if "\n" in text:
                 return text.split("\n", 1)[0] + "\n"
-            if self.poll() is not None:
+            if ended:
                 return ""
             time.sleep(0.01)
         return ""

@@ -116,10 +116,10 @@ def served(
 ) -> Iterator[tuple[str, Path]]:
     """Run `regconform serve [--mutant NAME | args]` on a free port; yield (base URL, profile).
     Its stderr goes to `folder`/serve.log. A forked child (see `forked`): the server is
-    the one a user starts, without its start-up; `--with-parent` stops it should we be killed."""
+    the one a user starts, without its start-up; it stops by itself should we be killed."""
     profile = folder / "profile.toml"
     log = folder / SERVE_LOG  # a crashing mutant's tracebacks land here, not on our terminal
-    argv = ["serve", "--port", "0", "--profile-out", str(profile), "--with-parent"]
+    argv = ["serve", "--port", "0", "--profile-out", str(profile)]
     argv += list(serve_args(mutant) if args is None else args)
     server = forked.Child(argv, child_env(), stdout=folder / "serve.out", stderr=log)
     try:

@@ -258,3 +258,12 @@ def test_created_fields_compare_with_a_partial_baseline_only_where_stated() -> N
         ids(cr.created_fields_unchanged.bind(previous={"sys_created_by_id": "bob"}), answer) == []
     )
     assert ids(cr.version_increases.bind(previous=stated), answer) == []
+
+
+@pytest.mark.parametrize("listed", [[{"id": "u"}], [1, "u"], [["u"]], ["u", "other"]], ids=str)
+def test_all_failed_rule_reports_an_odd_listing_as_a_violation(listed: list[Any]) -> None:
+    """A 207 for a request of unknown ids only, listing objects, mixed types or other ids:
+    ETR-013 is violated (never an exception in the check)."""
+    check = etr.all_failed_is_207.bind(known=[], unknown=["u"], pointer="/failed")
+    assert ids(check, exchange(207, {"failed": listed})) == ["ETR-013"]
+    assert ids(check, exchange(207, {"failed": ["u"]})) == []

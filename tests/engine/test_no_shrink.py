@@ -25,5 +25,7 @@ def test_no_shrink_reports_the_same_requirements_with_fewer_requests(tmp_path: P
         for k, run in runs.items()
     }
     assert failing[""] == failing["--no-shrink"] and "CR-040" in failing[""]
+    reruns = [line for line in runs["--no-shrink"].stdout.splitlines() if "re-run:" in line]
+    assert reruns and all("--no-shrink" in line for line in reruns)  # the same first example
     sent = {k: run.report()["requests_sent"] for k, run in runs.items()}
     assert sent["--no-shrink"] < sent[""], sent

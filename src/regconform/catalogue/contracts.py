@@ -96,6 +96,9 @@ def load_contracts(root: Path | None = None) -> Contracts:
     return Contracts(root, course, schema, track, hashes)
 
 
+MANAGED_PREFIX = "sys_"  # the course fields the server manages itself (its bookkeeping)
+
+
 def course_request_properties() -> dict[str, Any]:
     """The fields of a course registration update, as the contract documents them: name ->
     its schema."""

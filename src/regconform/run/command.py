@@ -158,6 +158,8 @@ def rerun_prefix(params: dict[str, object]) -> str:
     for name in RERUN_OPTIONS:
         if params.get(name) is not None:
             words += [f"--{name.replace('_', '-')}", shlex.quote(str(params[name]))]
+    if params.get("no_shrink"):
+        words.append("--no-shrink")  # the same first failing example, not a shrunk one
     return " ".join(words)
 
 

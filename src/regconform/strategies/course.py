@@ -10,7 +10,12 @@ from typing import Any
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, ValidationError
 
-from regconform.catalogue.contracts import COURSE_PATH, COURSE_REQUEST_SCHEMA, Contracts
+from regconform.catalogue.contracts import (
+    COURSE_PATH,
+    COURSE_REQUEST_SCHEMA,
+    MANAGED_PREFIX,
+    Contracts,
+)
 from regconform.catalogue.requirements import ids_of, one_id, refusal_ids
 from regconform.settings.profile import CourseSection
 from regconform.strategies._schemathesis import body_strategy
@@ -31,7 +36,6 @@ WRONG_VALUES: dict[str, tuple[Any, ...]] = {
 OUT_OF_RANGE = ("pending", "ARCHIVED", "Completed", "")
 # Not ISO 8601 at all: what a field the document says is "expressed in ISO-8601" must not hold.
 NOT_DATE_TIMES = ("22/11/2026", "2024-01-01T12:99:00Z")
-MANAGED_PREFIX = "sys_"  # fields the server manages itself (see Semantics.updated_course)
 PATH_ID = "{path id}"  # stands, in a description, for the id of the record the body goes to
 # A valid value of each JSON type, for the required fields of an array item we make up.
 SAMPLE_VALUES: dict[str, Any] = {

@@ -9,6 +9,7 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
+from regconform.catalogue.contracts import MANAGED_PREFIX
 from regconform.catalogue.requirements import ids_of, one_id
 from regconform.judging.checks._iso8601 import parse_iso8601
 from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
@@ -155,7 +156,7 @@ def update_is_applied(exchange: Exchange, sent: dict[str, Any]) -> Iterator[Find
         yield NotApplicable("the 200 body is not a JSON object (CR-035 judges that)")
         return
     for field, value in sent.items():
-        if field.startswith("sys_"):
+        if field.startswith(MANAGED_PREFIX):
             continue  # server-managed: judged by CR-037..CR-039
         if field not in body:
             yield Violation("CR-036", f"sent `{field}` but the response has no `{field}`")

@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonpointer
 
-from regconform.catalogue.contracts import course_request_properties
+from regconform.catalogue.contracts import MANAGED_PREFIX, course_request_properties
 from regconform.catalogue.requirements import ids_of
 from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
 from regconform.judging.checks.course import (
@@ -46,7 +46,7 @@ def distinctive(value: Any) -> bool:
 def client_fields() -> frozenset[str]:
     """The fields a client sends, as the course contract documents them (not sys_ ones): a
     field the server adds of its own accord is nobody's to replace or compare."""
-    return frozenset(f for f in course_request_properties() if not f.startswith("sys_"))
+    return frozenset(f for f in course_request_properties() if not f.startswith(MANAGED_PREFIX))
 
 
 def set_by(sent: Any, answer: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def _differences(answered: dict[str, Any], stored: dict[str, Any]) -> list[str]:
     server field both carry. A field the server adds undocumented is compared by neither."""
     found = []
     for field, value in answered.items():
-        if field.startswith("sys_"):
+        if field.startswith(MANAGED_PREFIX):
             if field in stored and not _agree(value, stored[field]):
                 found.append(f"`{field}` answered {value!r:.80} but stored {stored[field]!r:.80}")
         elif field not in client_fields():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from regconform.catalogue.contracts import course_request_properties
+from regconform.catalogue.contracts import MANAGED_PREFIX, course_request_properties
 from regconform.mutants.catalogue import is_uuid
 from regconform.mutants.variants._variant import changed
 from regconform.reference import fixtures
@@ -15,7 +15,6 @@ from regconform.reference.store import Store
 Record = dict[str, Any]
 
 MANAGED_DATE_TIMES = ("sys_created_at", "sys_last_modified_at")
-MANAGED_PREFIX = "sys_"  # the fields the server manages itself
 _STAND_IN_TIME = "2025-01-01T00:00:00Z"
 _STAND_IN = {"string": "x", "number": 1, "integer": 1, "boolean": False, "array": [], "object": {}}
 

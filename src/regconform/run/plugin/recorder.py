@@ -167,11 +167,15 @@ def outcome_line(results: RunResults, status: int) -> str:
     failing = [
         rid for rid, r in results.by_id.items() if r.verdict(results.failing_level) == "fail"
     ]
-    if status == pytest.ExitCode.TESTS_FAILED and failing:
-        return f"exit {status}: NONCONFORMANT: {', '.join(failing)}"
+    broke = ""  # a target that broke down is said whether or not something else failed
     if status == pytest.ExitCode.TESTS_FAILED and results.transport_failures:
         lost = results.incomplete()
-        not_run = f"; MUST not run: {', '.join(lost)}" if lost else ""
-        return f"exit {status}: TARGET BROKE DOWN: {results.transport_failures[-1]}{not_run}"
+        not_run = f"; MUST not exercised or run: {', '.join(lost)}" if lost else ""
+        broke = f"TARGET BROKE DOWN: {results.transport_failures[-1]}{not_run}"
+    if status == pytest.ExitCode.TESTS_FAILED and failing:
+        also = f"; {broke}" if broke else ""
+        return f"exit {status}: NONCONFORMANT: {', '.join(failing)}{also}"
+    if broke:
+        return f"exit {status}: {broke}"
     meaning = {0: "conformant", 1: "failed", 2: "interrupted"}.get(status, "see above")
     return f"exit {status}: {meaning}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from regconform.judging.checks import Check, common, ids
 from regconform.judging.checks import course as cr
 from regconform.judging.checks import event_track as etr
 from regconform.judging.verdicts import Judged, Verdicts
+from regconform.target.concurrency import in_order
 from regconform.target.exchange import Exchange
 
 MALFORMED_BODIES = (b'{"id": ', b"{'id': 'x'}", b"not json", b'{"a": 1,}', b"\xff\xfe{}", b"")
@@ -43,9 +45,10 @@ CONTROL_IDS = {
 
 def valid_request(
     request: pytest.FixtureRequest, endpoint: str, data: st.DataObject
-) -> tuple[Judged, Callable[..., Exchange], list[Check]]:
+) -> tuple[Judged, Callable[..., Exchange], Callable[[Exchange], Exchange], list[Check]]:
     """Send one drawn valid request (the control, judged by the endpoint's rules); return it, a
-    function that sends the same request changed (`auth=`, `raw_body=`, `content_type=`), and
+    function that sends the same request changed (`auth=`, `raw_body=`, `content_type=`), one
+    that keeps what an answer changed (a course record's state, taken in judged order), and
     the checks every answer of the endpoint must pass."""
     client: Any = request.getfixturevalue(endpoint)
     if endpoint == "course":
@@ -53,6 +56,9 @@ def valid_request(
 
         def send_course(**kwargs: Any) -> Exchange:
             exchange: Exchange = client.put(record_id, **({"body": body} | kwargs))
+            return exchange
+
+        def keep(exchange: Exchange) -> Exchange:  # in the order judged, whatever was sent
             client.remember(record_id, exchange)
             return exchange
 
@@ -60,6 +66,7 @@ def valid_request(
         return (
             control,
             send_course,
+            keep,
             [cr.course_status_documented.bind(documented=client.documented)],
         )
     track_body = data.draw(client.requests.valid_body(), label="body")
@@ -71,6 +78,7 @@ def valid_request(
     return (
         track_outcome(client, all_known(track_body)),
         send_track,
+        lambda exchange: exchange,
         [
             etr.track_status_documented.bind(documented=client.documented),
             etr.track_error_body_is_list,
@@ -113,22 +121,26 @@ def test_refused_at_the_door(
     """A drawn valid request is accepted (the control); the same request is refused with 401
     and a challenge without a token or with a wrong one, with 400 when its body is not JSON,
     and with 400 or 415 when it is labelled as another media type; never with a 5xx."""
-    control, send, always = valid_request(request, endpoint, data)
+    control, send, keep, always = valid_request(request, endpoint, data)
     raw = data.draw(st.sampled_from(MALFORMED_BODIES), label="malformed body")
     content_type = data.draw(st.sampled_from(NOT_JSON_TYPES), label="content type")
     unauthorized = (common.unauthorized_has_challenge, common.invalid_request_not_5xx, *always)
+    not_json = (common.malformed_json_is_400, common.invalid_request_not_5xx, *always)
+    wrong_type = (common.wrong_content_type_refused, common.invalid_request_not_5xx)
+    doors: list[tuple[dict[str, Any], tuple[Check, ...]]] = [
+        ({"auth": "none"}, (common.missing_token_is_401, *unauthorized)),
+        ({"auth": "wrong"}, (common.wrong_token_is_401, *unauthorized)),
+        ({"raw_body": raw}, not_json),
+        ({"content_type": content_type}, (*wrong_type, *with_415(always))),
+    ]
 
-    def at_the_door() -> Iterator[Judged]:  # each request sent when its turn comes
+    def at_the_door() -> Iterator[Judged]:
         yield control
-        yield send(auth="none"), (common.missing_token_is_401, *unauthorized)
-        yield send(auth="wrong"), (common.wrong_token_is_401, *unauthorized)
-        not_json = (common.malformed_json_is_400, common.invalid_request_not_5xx, *always)
-        yield send(raw_body=raw), not_json
-        wrong_type = (
-            common.wrong_content_type_refused,
-            common.invalid_request_not_5xx,
-            *with_415(always),
-        )
-        yield send(content_type=content_type), wrong_type
+        # Independent of each other once the control is answered: --concurrency sends them
+        # at once; each is judged (and its answer kept) in this order.
+        sends = [functools.partial(send, **changed) for changed, _ in doors]
+        answers = in_order(request.getfixturevalue(endpoint).target.concurrency, sends)
+        for (_, checks), exchange in zip(doors, answers, strict=True):
+            yield keep(exchange), checks
 
     verdicts.judge_each(at_the_door())

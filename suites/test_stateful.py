@@ -13,6 +13,7 @@ like it) sends and judges, so a sequence can be replayed without drawing it agai
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,11 +33,12 @@ from regconform.harness.controls import (
     track_outcome_checks,
 )
 from regconform.harness.models import CourseRecord, TrackStatuses, reads_back
-from regconform.harness.sequences import SequenceMachine
+from regconform.harness.sequences import Lane, SequenceMachine
 from regconform.judging.checks import course as cr
 from regconform.judging.checks import ids, storage
 from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.event_track import TrackRequest
+from regconform.target.concurrency import in_order
 from regconform.target.exchange import Exchange
 
 # Rules a sequence runs (hypothesis' stateful_step_count); with the examples each test allows,
@@ -61,9 +63,10 @@ TRACK_IDS = ids(*TRACK_OUTCOME, storage.status_reads_back)
 class CourseRecords(SequenceMachine):
     """Updates, stale-version, locked and other-tenant attempts, and read-backs, in any order."""
 
-    def __init__(self, course: CourseClient, verdicts: Verdicts, reads: bool) -> None:
-        super().__init__(verdicts)
+    def __init__(self, course: CourseClient, lane: Lane, reads: bool) -> None:
+        super().__init__(lane.verdicts, lane.halt)
         self.course = course
+        self.ids = lane.ids  # the records this lane's sequences update
         self.reads = reads
         self.records: dict[str, CourseRecord] = {}
 
@@ -84,7 +87,7 @@ class CourseRecords(SequenceMachine):
         return kinds + (["other_tenant"] if section.other_tenant_record_id is not None else [])
 
     def update_of(self, data: st.DataObject, record_id: str | None = None) -> tuple[str, Any]:
-        drawn_id, body = data.draw(self.course.requests.valid_updates(), label="update")
+        drawn_id, body = data.draw(self.course.requests.valid_updates(self.ids), label="update")
         record_id = record_id or drawn_id
         return record_id, self.course.requests.for_record(record_id, body)
 
@@ -128,7 +131,8 @@ class CourseRecords(SequenceMachine):
             record_id = data.draw(st.sampled_from(self.versioned()), label="record")
             self.step("stale", *self.update_of(data, record_id))
         else:  # "locked" or "other_tenant": the step of that name, with a drawn update
-            self.step(kind, data.draw(self.course.requests.valid_updates(), label="update")[1])
+            update = data.draw(self.course.requests.valid_updates(self.ids), label="update")
+            self.step(kind, update[1])
 
     # Steps.
 
@@ -197,9 +201,10 @@ class TrackRegistrations(SequenceMachine):
     """Bulk status changes of known ids, and of known and unknown ids mixed; each listed
     registration of the track read back after its answer, where the profile allows."""
 
-    def __init__(self, tracks: TrackClient, verdicts: Verdicts, reads: bool) -> None:
-        super().__init__(verdicts)
+    def __init__(self, tracks: TrackClient, lane: Lane, reads: bool) -> None:
+        super().__init__(lane.verdicts, lane.halt)
         self.tracks = tracks
+        self.ids = lane.ids  # the registrations this lane's sequences change
         self.reads = reads
         self.model = TrackStatuses(tracks.pointer)
 
@@ -207,7 +212,7 @@ class TrackRegistrations(SequenceMachine):
     def first_partial_update(self, data: st.DataObject) -> None:
         """Known ids and at least one unknown (every sequence starts so: a 207, whose listed
         registrations it does not name read back in the new status)."""
-        body = data.draw(self.tracks.requests.valid_body(), label="body")
+        body = data.draw(self.tracks.requests.valid_body(self.ids), label="body")
         unknown = data.draw(self.tracks.requests.unknown_ids(min_size=1), label="unknown")
         ids = data.draw(st.permutations(body["registration_ids"] + unknown), label="order")
         known = body["registration_ids"]
@@ -216,12 +221,13 @@ class TrackRegistrations(SequenceMachine):
     @rule(data=st.data())
     def update_known(self, data: st.DataObject) -> None:
         """Only registrations of the track: 200, and each reads back in the new status."""
-        self.step("update", all_known(data.draw(self.tracks.requests.valid_body(), label="body")))
+        body = data.draw(self.tracks.requests.valid_body(self.ids), label="body")
+        self.step("update", all_known(body))
 
     @rule(data=st.data())
     def update_mixed(self, data: st.DataObject) -> None:
         """Known and unknown ids: the ones a 207 does not name read back in the new status."""
-        self.step("update", data.draw(self.tracks.requests.mixed(), label="request"))
+        self.step("update", data.draw(self.tracks.requests.mixed(self.ids), label="request"))
 
     def update(self, request: TrackRequest) -> None:
         self.verdicts.judge_each(self.answered_then_read(request))
@@ -233,8 +239,11 @@ class TrackRegistrations(SequenceMachine):
         if not self.reads:
             return
         pointer = self.tracks.section.status_pointer
-        for registration_id, must in expected.items():
-            read = self.sent(self.tracks.read(registration_id))
+        # The reads depend on the answer, not on each other: --concurrency sends them at once.
+        reads = [functools.partial(self.tracks.read, rid) for rid in expected]
+        answers = in_order(self.tracks.target.concurrency, reads)
+        for must, answer in zip(expected.values(), answers, strict=True):
+            read = self.sent(answer)
             check = storage.status_reads_back.bind(
                 requirement=must.requirement, expected=must.status, why=must.why, pointer=pointer
             )
@@ -251,7 +260,8 @@ def test_course_records_keep_what_they_answer(
     profile's records: every answer as the model says, every read-back as last answered."""
     section = "course_registrations"
     reads = reads_back(request.node, verdicts, course.section.read_path, section, COURSE_READ_IDS)
-    run_machine(lambda: CourseRecords(course, verdicts, reads), COURSE_STEPS)
+    ids = course.section.registration_ids
+    run_machine(lambda lane: CourseRecords(course, lane, reads), COURSE_STEPS, ids)
 
 
 @pytest.mark.suite("event_track_registrations")
@@ -264,4 +274,5 @@ def test_track_statuses_keep_what_they_answer(
     207, and each listed registration read back in the status its answer gave it."""
     section = "event_track_registrations"
     reads = reads_back(request.node, verdicts, tracks.section.read_path, section, TRACK_READ_IDS)
-    run_machine(lambda: TrackRegistrations(tracks, verdicts, reads), TRACK_STEPS)
+    ids = tracks.section.registration_ids
+    run_machine(lambda lane: TrackRegistrations(tracks, lane, reads), TRACK_STEPS, ids)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -120,3 +121,47 @@ def test_profile_rate_limit_must_be_a_positive_number(bad: object) -> None:
     """A rate_limit that is not a positive number is a one-line configuration error."""
     with pytest.raises(ConfigError, match="rate_limit must be a positive number"):
         parse_profile(_raw(rate_limit=bad))
+
+
+def _count(counter: str, step: int) -> int:
+    """Add `step` to the number in the file `counter`, under its lock; the new number."""
+    with Path(counter).open("r+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        now = int(handle.read() or 0) + step
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(now))
+        handle.flush()  # before the lock goes
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return now
+
+
+def _hold_slots(ledger: str, concurrency: int, sends: int, counter: str) -> int:
+    """In another process: `sends` sends on four threads, each holding an in-flight slot for
+    20 ms; the most slots held at once, run-wide, as the shared file `counter` shows."""
+    pacing = Pacing(ledger=Path(ledger))
+    most = 0
+
+    def send() -> None:
+        nonlocal most
+        with pacing.in_flight(concurrency):
+            most = max(most, _count(counter, +1))
+            time.sleep(0.02)
+            _count(counter, -1)
+
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(sends):
+            pool.submit(send)
+    return most
+
+
+def test_processes_sharing_a_ledger_have_at_most_n_requests_in_flight(tmp_path: Path) -> None:
+    """Three processes of four sending threads each, --concurrency 3: never more than three
+    in flight between them (each process alone would hold four), and three are reached."""
+    ledger = create_ledger(tmp_path / "ledger", None)
+    counter = tmp_path / "counter"
+    counter.write_text("0")
+    with ProcessPoolExecutor(3) as pool:
+        most = list(pool.map(_hold_slots, [str(ledger)] * 3, [3] * 3, [12] * 3, [str(counter)] * 3))
+    assert max(most) == 3, most
+    assert counter.read_text() == "0"  # every slot given back

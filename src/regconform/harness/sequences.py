@@ -12,15 +12,24 @@ is reported is a sequence no step of which can be left out.
 A server keeps state between sequences, so a replay may fail at another step, or not at all
 (the statuses it set are already there): hypothesis then calls the test flaky. The first
 failing sequence is kept as it happened, so such a failure is still reported, from it.
+
+A machine's examples are split into lanes (`run_lanes`), each over its own share of the
+profile's records, with its own seed and score: sequences of one lane never touch another's
+records, so under --concurrency the lanes run at once, each judged exactly as alone. The lanes
+depend on the profile and the examples only, never on --concurrency: a sequential run sends the
+same requests (lane after lane), and its verdicts are the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
+from hypothesis import Phase
 from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as Settings
 from hypothesis.errors import Flaky
@@ -34,6 +43,13 @@ from regconform.target.exchange import Exchange
 # Simplifications hypothesis makes of a failing sequence before `shortest` takes over (it lets
 # users lower MAX_SHRINKS). A count, not a time: the same seed replays the same requests.
 MAX_SHRINKS = 20
+# The fewest records a lane gets (when the profile has enough): a sequence that moves between
+# records shows a server mixing them up.
+MIN_SHARE = 2
+
+
+class Halted(BaseException):
+    """Another lane's run was interrupted (Ctrl-C): this one stops at its next step."""
 
 
 @dataclass(frozen=True)
@@ -47,15 +63,18 @@ class Step:
 class SequenceMachine(RuleBasedStateMachine):
     """A machine whose steps are kept and whose requests are listed in every failure."""
 
-    def __init__(self, verdicts: Verdicts) -> None:
+    def __init__(self, verdicts: Verdicts, halt: threading.Event | None = None) -> None:
         super().__init__()
         self.verdicts = verdicts
+        self.halt = halt  # set when the run is interrupted while lanes run at once
         self.steps: list[Step] = []
         self.failure: NonConformance | None = None  # what this sequence broke, if it did
         verdicts.sequence = []  # a new sequence: its requests so far
 
     def step(self, action: str, *args: Any) -> None:
         """Run the method `action` with what a rule drew for it, and keep the step."""
+        if self.halt is not None and self.halt.is_set():
+            raise Halted
         self.steps.append(Step(action, args))
         try:
             getattr(self, action)(*args)
@@ -118,10 +137,13 @@ def _shrinks_at_most(count: int) -> Iterator[None]:
         engine.MAX_SHRINKS = saved
 
 
-def run(factory: MachineFactory, settings: Settings, seed: int) -> None:
+def run(factory: MachineFactory, settings: Settings, seed: int, cut: bool = True) -> None:
     """Run the machine as a test: `settings` and `seed` decide the sequences. A failure raises
     the NonConformance of its shortest sequence, replayed last (so the failure every report
-    shows is that sequence's)."""
+    shows is that sequence's); with `cut` false, that of its sequence as it failed (nothing
+    replayed: a failure no report will show)."""
+    if not cut:
+        settings = Settings(settings, phases=[p for p in settings.phases if p != Phase.shrink])
     made: list[SequenceMachine] = []
     first: list[SequenceMachine] = []  # the first machine whose sequence failed
 
@@ -137,11 +159,91 @@ def run(factory: MachineFactory, settings: Settings, seed: int) -> None:
             seeded = cast(type[RuleBasedStateMachine], hypothesis_seed(seed)(make))
             run_state_machine_as_test(seeded, settings=settings)
     except NonConformance as failure:
+        if not cut:
+            raise
         steps = shortest(factory, made[0].steps, failure)
         raise replay(factory, steps) or failure from None
     except Flaky:  # the server's state made a replay differ: report the first failure
         failed = first[0] if first else made[0]
         if failed.failure is None:
             raise
+        if not cut:
+            raise failed.failure from None
         steps = shortest(factory, failed.steps, failed.failure)
         raise replay(factory, steps) or failed.failure from None
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One share of a machine's examples: the records its sequences may touch, its own score
+    keeper (the test's `Verdicts` absorbs it), and its own seed."""
+
+    number: int
+    ids: tuple[str, ...]
+    examples: int
+    verdicts: Verdicts
+    halt: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+def shares(ids: Sequence[str], examples: int) -> list[tuple[tuple[str, ...], int]]:
+    """(records, examples) of each lane: records dealt round in profile order, at least
+    MIN_SHARE each (one lane, all records, for a profile with fewer). Hypothesis's first example
+    of every run is its simplest (a sequence of one step): each lane has that one, and the
+    test's other examples, the random ones, are dealt among them, at least one each."""
+    drawn = examples - 1
+    count = max(1, min(drawn, len(ids) // MIN_SHARE))
+    return [
+        (tuple(ids[number::count]), 1 + drawn // count + (number < drawn % count))
+        for number in range(count)
+    ]
+
+
+def run_lanes(
+    make: Callable[[Lane], SequenceMachine],
+    ids: Sequence[str],
+    settings: Settings,
+    seed: int,
+    verdicts: Verdicts,
+    concurrency: int,
+) -> None:
+    """Run the machine `make` builds over `ids` in lanes (see the module docstring): at once
+    when `concurrency` > 1, else one after the other. Every lane runs to its end; their scores
+    are added to `verdicts`, and the first lane's failure (by lane number) is raised."""
+    lanes = [
+        Lane(number, share, examples, verdicts.lane())
+        for number, (share, examples) in enumerate(shares(ids, settings.max_examples))
+    ]
+
+    failed: list[int] = []  # the lanes that failed so far
+
+    def one(lane: Lane) -> BaseException | None:
+        lane_settings = Settings(settings, max_examples=lane.examples)
+        # Only the first failing lane's failure is reported: a lane starting after one before
+        # it failed (one after the other, that is) does not cut its failing sequence short.
+        cut = not any(number < lane.number for number in failed)
+        try:  # lane 0 keeps the test's seed: a one-lane machine draws what it always drew
+            run(lambda: make(lane), lane_settings, seed + lane.number, cut)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # a failure, a throttled or broken target: kept, in turn
+            failed.append(lane.number)
+            return exc
+        return None
+
+    with _shrinks_at_most(MAX_SHRINKS):  # set once for all lanes (each run sets it again)
+        if concurrency <= 1 or len(lanes) == 1:
+            outcomes = [one(lane) for lane in lanes]
+        else:
+            with ThreadPoolExecutor(len(lanes), thread_name_prefix="regconform-lane") as pool:
+                futures = [pool.submit(one, lane) for lane in lanes]
+                try:
+                    outcomes = [future.result() for future in futures]
+                except KeyboardInterrupt:
+                    for lane in lanes:
+                        lane.halt.set()
+                    raise
+    for lane in reversed(lanes):  # the first lane's failing example is the one kept
+        verdicts.absorb(lane.verdicts)
+    for outcome in outcomes:
+        if outcome is not None:
+            raise outcome

@@ -163,6 +163,19 @@ class Verdicts:
             tally = self._tally(rid)
             tally.inapplicable[reason] = tally.inapplicable.get(reason, 0) + 1
 
+    def lane(self) -> Verdicts:
+        """A score keeper for one lane of this test's state machine (harness.sequences): the
+        same rules, its own tallies and sequence; `absorb` adds it back."""
+        return Verdicts(self.catalogue, self.failing_level, self.waived, self.cited)
+
+    def absorb(self, lane: Verdicts) -> None:
+        """Add a lane's score to this one (its failing example, if it has one, replaces ours)."""
+        for rid, tally in lane.tallies.items():
+            self._tally(rid).merge(tally)
+        self.coverage.merge(lane.coverage)
+        self.left_out.update(lane.left_out)
+        self.shrinking = self.shrinking or lane.shrinking
+
     def _tally(self, requirement: str) -> Tally:
         if requirement not in self.catalogue:
             raise KeyError(f"check cites {requirement}, which is not in the catalogue")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -139,6 +139,22 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     if flags.no_shrink:
         args.append("--regconform-no-shrink")
     return [*args, *extra]
+
+
+# Options by which the user chose pytest-xdist workers, or none: then theirs hold.
+XDIST_CHOSEN = ("-n", "--numprocesses", "--dist", "--maxprocesses")
+
+
+def suite_workers(
+    concurrency: int | None, dry_run: bool, record: bool, extra: Sequence[str]
+) -> tuple[str, ...]:
+    """`--concurrency N` > 1: the two endpoints' tests at once, each suite's on an xdist worker
+    of its own (regconform.run.plugin.workers), N requests in flight between them. Not when
+    the user chose workers (or none), nothing is sent, or cassettes record (one at a time)."""
+    if (concurrency or 1) <= 1 or dry_run or record:
+        return ()
+    chosen = any(arg.startswith(XDIST_CHOSEN) or arg == "no:xdist" for arg in extra)
+    return () if chosen else ("-n", "2", "--regconform-suite-workers")
 
 
 def requirement_args(requirements: tuple[str, ...]) -> tuple[str, ...]:
@@ -336,5 +352,6 @@ def run(
             ready = prepared(build_config(flags))
         except ConfigError as exc:
             fail(str(exc))
-        code = run_suites(pytest_args(flags, suites, pytest_extra), plugins=[ready])
+        workers = suite_workers(concurrency, dry_run, record, pytest_extra)
+        code = run_suites(pytest_args(flags, suites, (*workers, *pytest_extra)), plugins=[ready])
     sys.exit(code)

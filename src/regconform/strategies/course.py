@@ -223,9 +223,9 @@ class CourseRequests:
         negative = body_strategy(contracts.course_openapi, COURSE_PATH, negative=True)
         self._negative = negative.filter(refusable)
         self.violations = body_violations(contracts)
-        self._valid_updates = st.tuples(st.sampled_from(section.registration_ids), bodies).map(
-            lambda pair: (pair[0], self.for_record(*pair))
-        )
+        self._bodies = bodies
+        self._valid_updates = self._updates_of(section.registration_ids)
+        self._shares: dict[tuple[str, ...], st.SearchStrategy[tuple[str, dict[str, Any]]]] = {}
         refused = [v for v in self.violations if not v.ignorable]
         slots = [*invalid_body_ids(), *(v.slot for v in refused if v.slot)]
         ignorable = [v for v in self.violations if v.ignorable]
@@ -244,9 +244,19 @@ class CourseRequests:
         """A generated body aimed at `record_id`, with the profile's fixed reference values."""
         return {**body, **self.section.fixed_fields, "id": record_id}
 
-    def valid_updates(self) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
-        """(record id, valid update of it) for the profile's records."""
-        return self._valid_updates
+    def _updates_of(self, ids: tuple[str, ...]) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+        return st.tuples(st.sampled_from(ids), self._bodies).map(
+            lambda pair: (pair[0], self.for_record(*pair))
+        )
+
+    def valid_updates(
+        self, ids: tuple[str, ...] | None = None
+    ) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+        """(record id, valid update of it) for the profile's records, or for `ids` of them (a
+        state machine lane's share: harness.sequences)."""
+        if ids is None or ids == self.section.registration_ids:
+            return self._valid_updates
+        return self._shares.setdefault(ids, self._updates_of(ids))
 
     def one_violation_each(self) -> st.SearchStrategy[tuple[BodyViolation, ...]]:
         """One single-field violation per invalid-body requirement, in catalogue order, then one

@@ -104,18 +104,10 @@ class TrackRequests:
         self._unknown = {
             low: st.lists(fresh, min_size=low, max_size=3, unique=True) for low in (0, 1)
         }
-        self._known = st.lists(st.sampled_from(section.registration_ids), unique=True)
         self._status = st.sampled_from(self.statuses)
         self._flags = _flags()
-        self._valid_body = st.fixed_dictionaries(
-            {
-                "registration_ids": st.lists(
-                    st.sampled_from(section.registration_ids), min_size=1, unique=True
-                ),
-                "registration_status": self._status,
-            }
-        )
-        self._mixed = st.composite(self._draw_mixed)()
+        self._valid_body, self._mixed = self._share(section.registration_ids)
+        self._shares: dict[tuple[str, ...], tuple[st.SearchStrategy[Any], ...]] = {}
         requirements = sorted({v.requirement for v in self.violations})
         self._one_violation_each = st.tuples(
             *(
@@ -124,24 +116,44 @@ class TrackRequests:
             )
         )
 
+    def _share(self, ids: tuple[str, ...]) -> tuple[st.SearchStrategy[Any], ...]:
+        """The valid-body and mixed-request strategies over `ids`."""
+        valid_body = st.fixed_dictionaries(
+            {
+                "registration_ids": st.lists(st.sampled_from(ids), min_size=1, unique=True),
+                "registration_status": self._status,
+            }
+        )
+        known = st.lists(st.sampled_from(ids), unique=True)
+        return valid_body, st.composite(self._draw_mixed)(known)
+
+    def _of(self, ids: tuple[str, ...] | None) -> tuple[st.SearchStrategy[Any], ...]:
+        if ids is None or ids == self.section.registration_ids:
+            return self._valid_body, self._mixed
+        return self._shares.setdefault(ids, self._share(ids))
+
     def unknown_ids(self, min_size: int = 0) -> st.SearchStrategy[list[str]]:
         """Up to three fresh uuids no track holds (at least `min_size`: 0 or 1)."""
         return self._unknown[min_size]
 
-    def mixed(self) -> st.SearchStrategy[TrackRequest]:
-        """Random subsets of the profile's ids mixed with random unknown uuids, in random order."""
-        return self._mixed
+    def mixed(self, ids: tuple[str, ...] | None = None) -> st.SearchStrategy[TrackRequest]:
+        """Random subsets of the profile's ids (or of `ids`, a state machine lane's share)
+        mixed with random unknown uuids, in random order."""
+        strategy: st.SearchStrategy[TrackRequest] = self._of(ids)[1]
+        return strategy
 
-    def _draw_mixed(self, draw: st.DrawFn) -> TrackRequest:
-        known = draw(self._known)
+    def _draw_mixed(self, draw: st.DrawFn, known_ids: st.SearchStrategy[list[str]]) -> TrackRequest:
+        known = draw(known_ids)
         unknown = draw(self._unknown[0 if known else 1])  # never an empty list of ids
         status, query = draw(self._status), draw(self._flags)
         ids = draw(st.permutations(known + unknown))
         body = {"registration_ids": ids, "registration_status": status}
         return TrackRequest(known, unknown, body, query)
 
-    def valid_body(self) -> st.SearchStrategy[dict[str, Any]]:
-        return self._valid_body
+    def valid_body(self, ids: tuple[str, ...] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+        """A valid body listing some of the profile's ids (or of `ids`)."""
+        strategy: st.SearchStrategy[dict[str, Any]] = self._of(ids)[0]
+        return strategy
 
     def one_violation_each(self) -> st.SearchStrategy[tuple[TrackViolation, ...]]:
         """One violation per invalid-request requirement (ETR-001..007), in id order; each is

@@ -11,6 +11,11 @@ ones behind it bunch up.
 
 The clock is `time.monotonic()`: on Linux and macOS one clock for every process of a machine.
 
+Requests in flight (--concurrency N) are capped for the whole run as well: in one process by a
+semaphore (the Target's), across processes by N slot files beside the ledger, a sender holding
+one of them locked (`flock`, released by the kernel if its process dies) while its request is
+out.
+
 429 answers without Retry-After are waited out with `backoff`: exponential, capped, and
 jittered by a number drawn from the request itself (never from the wall clock), so a run with
 the same seed waits the same and sends the same bytes.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import itertools
 import os
 import threading
 import time
@@ -29,6 +35,7 @@ from pathlib import Path
 
 BACKOFF_BASE = 1.0  # seconds before the first retry of a 429 without Retry-After
 BACKOFF_CAP = 10.0  # never wait longer than this for one retry (MAX_RETRY_WAIT)
+SLOT_POLL = 0.002  # seconds between looks for a free in-flight slot when all are taken
 
 
 class BudgetUsedUp(Exception):
@@ -51,6 +58,7 @@ class Pacing:
         self._lock = threading.Lock()
         self._left = max_requests  # in memory, when there is no ledger
         self._next_slot = 0.0
+        self._turns = itertools.count()  # where a sender starts looking for a free slot
 
     @property
     def shared(self) -> bool:
@@ -75,6 +83,33 @@ class Pacing:
             if wait > 0:
                 time.sleep(wait)
             state[1] = time.monotonic() + self.interval
+
+    @contextmanager
+    def in_flight(self, concurrency: int) -> Iterator[None]:
+        """Hold one of the run's `concurrency` in-flight slots while the block sends: with a
+        ledger (several processes), one of its slot files locked; without one, nothing (the
+        Target's semaphore caps its own threads)."""
+        if self.ledger is None or concurrency <= 1:
+            yield
+            return
+        start = next(self._turns)
+        while True:
+            for turn in range(concurrency):
+                number = (start + turn) % concurrency
+                slot = self.ledger.with_name(f"{self.ledger.name}.slot{number}")
+                handle = os.open(slot, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(handle)
+                    continue
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+                    os.close(handle)
+                return
+            time.sleep(SLOT_POLL)
 
     @contextmanager
     def _state(self) -> Iterator[list[float]]:

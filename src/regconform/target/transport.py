@@ -216,6 +216,10 @@ class Target:
         self.pacing = pacing or Pacing(max_requests, rate_limit)
         self._budget: int | None = None  # while restoring: the restores' own allowance
         self.concurrency = max(1, concurrency)
+        # At most `concurrency` exchanges in flight, however many threads send (a state
+        # machine's lanes, harness.sequences.run_lanes, each send several at once too), and
+        # however many processes (the pacing's slots, under xdist).
+        self._in_flight = threading.BoundedSemaphore(self.concurrency)
         self._lock = threading.Lock()  # the log and counters, when several threads send
         self._local = threading.local()  # a session per sending thread
         self._failures: list[str] = []  # consecutive transport failures; the breaker reads it
@@ -349,7 +353,8 @@ class Target:
                 path_and_query = sent.url.removeprefix(self.base_url)
                 with self._lock:
                     self.log.add(sent.method, path_and_query, raw, self.current_requirements)
-            exchange = self._send_once(sent, headers, raw, body)
+            with self._in_flight, self.pacing.in_flight(self.concurrency):
+                exchange = self._send_once(sent, headers, raw, body)
             if exchange.status != 429:
                 return exchange
             with self._lock:

@@ -14,6 +14,7 @@ they are collected, and so does any `--regconform-*` option given.
 - `recorder`: every test report merged into per-requirement results; the summary and reports
 - `handover`: what xdist workers sent and put back, handed to the controller
 - `sharing`: xdist workers share one request budget and one pace
+- `workers`: under --concurrency, a worker per suite, scheduled by the suite of each test
 
 Settings precedence is decided once, in regconform.settings.config.build_config:
 defaults < profile file < environment < command-line options.

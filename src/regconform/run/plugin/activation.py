@@ -19,6 +19,7 @@ from regconform.run.plugin import (
     preflight,
     recorder,
     sharing,
+    workers,
 )
 from regconform.run.plugin.options import report_folder
 
@@ -40,6 +41,8 @@ def configure(config: pytest.Config) -> None:
     else:
         config.pluginmanager.register(handover.ControllerIntake(config), "regconform-intake")
         config.pluginmanager.register(sharing.LedgerKeeper(config), "regconform-ledger")
+        if workers.by_suite(config):
+            config.pluginmanager.register(workers.SuiteMapKeeper(), "regconform-suite-map")
         # junitxml reads it in its own pytest_configure, which runs after ours (tryfirst)
         if not getattr(config.option, "xmlpath", None):
             config.option.xmlpath = str(report_folder(config) / JUNIT_XML)

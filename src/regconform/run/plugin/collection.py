@@ -13,6 +13,7 @@ from regconform.judging.results import RunResults
 from regconform.run.plugin.preflight import check_once
 from regconform.run.plugin.prepared import prepare, run_config_of
 from regconform.run.plugin.seeding import configure_tests
+from regconform.run.plugin.workers import write_suite_map
 
 
 def suite_items(items: list[pytest.Item]) -> list[pytest.Item]:
@@ -63,6 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in chosen:
         mark_requirements(item, catalogue)
     configure_tests(chosen, run_config)
+    write_suite_map(config, chosen)  # an xdist worker, one per suite: for the controller
 
 
 def mark_requirements(item: pytest.Item, catalogue: dict[str, Requirement]) -> None:

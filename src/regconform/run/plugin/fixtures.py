@@ -4,7 +4,7 @@ runner of a state machine."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
@@ -12,7 +12,7 @@ from regconform.catalogue.contracts import Contracts, load_contracts
 from regconform.catalogue.requirements import load_catalogue
 from regconform.harness import sequences
 from regconform.harness.clients import CourseClient, TrackClient
-from regconform.harness.sequences import MachineFactory
+from regconform.harness.sequences import Lane, SequenceMachine
 from regconform.harness.session import CONFIG_KEY, RESTORED_KEY, TARGET_KEY, VERDICTS_KEY
 from regconform.judging.verdicts import Verdicts
 from regconform.run.plugin.seeding import machine_settings
@@ -92,13 +92,14 @@ def verdicts(
 
 @pytest.fixture
 def run_machine(
-    request: pytest.FixtureRequest, regconform_config: RunConfig
-) -> Callable[[MachineFactory, int], None]:
-    """`run_machine(factory, steps)` runs a state machine as this test (harness.sequences.run),
-    with the run's settings and this test's seed (seeding.machine_settings)."""
+    request: pytest.FixtureRequest, regconform_config: RunConfig, verdicts: Verdicts, target: Target
+) -> Callable[[Callable[[Lane], SequenceMachine], int, Sequence[str]], None]:
+    """`run_machine(make, steps, ids)` runs a state machine over the records `ids` as this
+    test (harness.sequences.run_lanes), with the run's settings and this test's seed
+    (seeding.machine_settings): its lanes at once under --concurrency."""
 
-    def run_seeded(factory: MachineFactory, steps: int) -> None:
+    def run_seeded(make: Callable[[Lane], SequenceMachine], steps: int, ids: Sequence[str]) -> None:
         settings, seed = machine_settings(regconform_config, request.node, steps)
-        sequences.run(factory, settings, seed)
+        sequences.run_lanes(make, ids, settings, seed, verdicts, target.concurrency)
 
     return run_seeded

@@ -84,6 +84,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="requests in flight at once (default 1)",
     )
     group.addoption(
+        "--regconform-suite-workers",
+        action="store_true",
+        default=False,
+        help="with -n: each suite on an xdist worker of its own, its tests in order (read-back "
+        "kept); regconform run --concurrency N > 1 asks for it",
+    )
+    group.addoption(
         "--regconform-no-shrink",
         action="store_true",
         default=False,

@@ -111,7 +111,7 @@ def test_schema_violating_body_is_refused(
     course: CourseClient, verdicts: Verdicts, data: st.DataObject
 ) -> None:
     """Schemathesis's negative bodies (each breaks the request schema) are refused with 400."""
-    record_id = data.draw(st.sampled_from(course.section.registration_ids), label="record")
+    record_id = data.draw(st.sampled_from(course.section.update_ids), label="record")
     body = data.draw(course.requests.schema_violating_bodies(), label="negative body")
     raw = body if isinstance(body, bytes) else None
     exchange = course.put(record_id, None if raw is not None else body, raw_body=raw)
@@ -164,23 +164,34 @@ def forbidden_updates(
     documented = course_documented(course)
     answer = control.json if control.status == 200 and control.is_json else None
     version = answer.get("sys_version") if isinstance(answer, dict) else None
+    not_found = (common.invalid_request_not_5xx, documented)  # unknown targets: GEN-005
+    # (record, tenant or None for ours, body, checks): each refusal depends on the control's
+    # answer only, none on another's, so --concurrency sends them at once; each is judged in
+    # this order (and the stale attempt's answer, the only one at our record, kept).
+    attempts: list[tuple[str, str | None, dict[str, Any], tuple[Check, ...]]] = []
     if isinstance(version, int | float):
-        stale = course.put(record_id, {**body, "sys_version": version - 1})
-        course.remember(record_id, stale)
-        yield stale, (cr.stale_version_is_409, documented)
+        stale = {**body, "sys_version": version - 1}
+        attempts.append((record_id, None, stale, (cr.stale_version_is_409, documented)))
     else:
         why = f"the update's answer (HTTP {control.status}) carried no sys_version to make stale"
         verdicts.could_not_apply(ids(cr.stale_version_is_409), why)
     locked = course.section.locked_registration_id
     if locked is not None:
-        exchange = course.put(locked, course.requests.for_record(locked, body))
-        yield exchange, (cr.locked_record_refused, cr.locked_refusal_is_409, documented)
-    not_found = (common.invalid_request_not_5xx, documented)  # unknown targets: GEN-005
-    missing = course.put(unknown_id, course.requests.for_record(unknown_id, body))
-    yield missing, (cr.unknown_record_refused, *not_found)
-    yield course.put(record_id, body, tenant=tenant), (cr.unknown_tenant_refused, *not_found)
+        refused = (cr.locked_record_refused, cr.locked_refusal_is_409, documented)
+        attempts.append((locked, None, course.requests.for_record(locked, body), refused))
+    missing = course.requests.for_record(unknown_id, body)
+    attempts.append((unknown_id, None, missing, (cr.unknown_record_refused, *not_found)))
+    attempts.append((record_id, tenant, body, (cr.unknown_tenant_refused, *not_found)))
     foreign = course.section.other_tenant_record_id  # another tenant's, never under ours
     if foreign is not None:
-        reached = course.put(foreign, course.requests.for_record(foreign, body))
-        owner = course.section.other_tenant_id
-        yield reached, (cr.other_tenant_refused.bind(owner=owner), documented)
+        owner = cr.other_tenant_refused.bind(owner=course.section.other_tenant_id)
+        attempts.append(
+            (foreign, None, course.requests.for_record(foreign, body), (owner, documented))
+        )
+    sends = [functools.partial(course.put, rid, sent, tenant=ten) for rid, ten, sent, _ in attempts]
+    for (rid, ten, _, checks), exchange in zip(
+        attempts, in_order(course.target.concurrency, sends), strict=True
+    ):
+        if rid == record_id and ten is None:
+            course.remember(record_id, exchange)
+        yield exchange, checks

@@ -251,6 +251,7 @@ class TrackRegistrations(SequenceMachine):
 
 
 @pytest.mark.suite("course_registrations")
+@pytest.mark.own_records  # the profile's sequence_ids, if it has any: a worker of its own
 @pytest.mark.requirement(*COURSE_IDS)
 @pytest.mark.examples(4)
 def test_course_records_keep_what_they_answer(
@@ -260,7 +261,7 @@ def test_course_records_keep_what_they_answer(
     profile's records: every answer as the model says, every read-back as last answered."""
     section = "course_registrations"
     reads = reads_back(request.node, verdicts, course.section.read_path, section, COURSE_READ_IDS)
-    ids = course.section.registration_ids
+    ids = course.section.sequence_ids or course.section.registration_ids  # its own, if any
     run_machine(lambda lane: CourseRecords(course, lane, reads), COURSE_STEPS, ids)
 
 

@@ -27,8 +27,9 @@ ANSWER = Exchange(SentRequest("PUT", "http://127.0.0.1:1/x", {}, None), 200, {},
     ("ids", "examples", "expected"),
     [
         (IDS, 4, [(("a", "d", "g"), 2), (("b", "e", "h"), 2), (("c", "f"), 2)]),
-        (IDS[:4], 4, [(("a", "c"), 3), (("b", "d"), 2)]),
-        (IDS[:1], 4, [(("a",), 4)]),  # too few records to share: one lane, as before lanes
+        (IDS[:4], 4, [(("a", "d"), 2), (("b",), 2), (("c",), 2)]),
+        (IDS[:2], 4, [(("a",), 3), (("b",), 2)]),
+        (IDS[:1], 4, [(("a",), 4)]),  # one record: one lane, as before lanes
         (IDS, 1, [(IDS, 1)]),  # one example (the quick plan): one lane, every record
     ],
 )

@@ -11,7 +11,7 @@ import pytest
 from regconform.run.command import suite_workers
 from regconform.run.plugin.workers import UNKNOWN, SuiteMap
 
-WORKERS = ("-n", "2", "--regconform-suite-workers")
+WORKERS = ("-n", "3", "--regconform-suite-workers")
 
 
 @pytest.mark.parametrize(

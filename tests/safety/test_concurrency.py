@@ -77,4 +77,4 @@ def test_concurrent_run_gives_the_sequential_verdicts(tmp_path: Path) -> None:
     assert records[6]["requests_sent"] == records[1]["requests_sent"] > 100
     assert seen[6] == seen[1]
     assert held[1] == 1 and 1 < held[6] <= 6, held
-    assert "2 workers" in out[6] and "workers" not in out[1]
+    assert "3 workers" in out[6] and "workers" not in out[1]

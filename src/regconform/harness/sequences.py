@@ -43,9 +43,6 @@ from regconform.target.exchange import Exchange
 # Simplifications hypothesis makes of a failing sequence before `shortest` takes over (it lets
 # users lower MAX_SHRINKS). A count, not a time: the same seed replays the same requests.
 MAX_SHRINKS = 20
-# The fewest records a lane gets (when the profile has enough): a sequence that moves between
-# records shows a server mixing them up.
-MIN_SHARE = 2
 
 
 class Halted(BaseException):
@@ -186,12 +183,12 @@ class Lane:
 
 
 def shares(ids: Sequence[str], examples: int) -> list[tuple[tuple[str, ...], int]]:
-    """(records, examples) of each lane: records dealt round in profile order, at least
-    MIN_SHARE each (one lane, all records, for a profile with fewer). Hypothesis's first example
-    of every run is its simplest (a sequence of one step): each lane has that one, and the
-    test's other examples, the random ones, are dealt among them, at least one each."""
+    """(records, examples) of each lane: records dealt round in profile order, one lane per
+    record at most. Hypothesis's first example of every run is its simplest (a sequence of one
+    step): each lane has that one, and the test's other examples, the random ones, are dealt
+    among the lanes, at least one each (so one example is one lane over every record)."""
     drawn = examples - 1
-    count = max(1, min(drawn, len(ids) // MIN_SHARE))
+    count = max(1, min(drawn, len(ids)))
     return [
         (tuple(ids[number::count]), 1 + drawn // count + (number < drawn % count))
         for number in range(count)

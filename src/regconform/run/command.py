@@ -141,6 +141,9 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     return [*args, *extra]
 
 
+# Workers of a concurrent run: the course tests, the course sequences (on records of their own,
+# when the profile has two or more), the track tests (run.plugin.workers); an unused one stops.
+SUITE_WORKERS = 3
 # Options by which the user chose pytest-xdist workers, or none: then theirs hold.
 XDIST_CHOSEN = ("-n", "--numprocesses", "--dist", "--maxprocesses")
 
@@ -154,7 +157,7 @@ def suite_workers(
     if (concurrency or 1) <= 1 or dry_run or record:
         return ()
     chosen = any(arg.startswith(XDIST_CHOSEN) or arg == "no:xdist" for arg in extra)
-    return () if chosen else ("-n", "2", "--regconform-suite-workers")
+    return () if chosen else ("-n", str(SUITE_WORKERS), "--regconform-suite-workers")
 
 
 def requirement_args(requirements: tuple[str, ...]) -> tuple[str, ...]:

@@ -65,6 +65,20 @@ class CourseSection:
     # A GET returning the stored record, e.g. "/courseRegistrations/{tenantId}/{id}" (read-back).
     read_path: str | None = None
 
+    @property
+    def sequence_ids(self) -> tuple[str, ...]:
+        """The records the stateful suite keeps to itself: the later half of registration_ids,
+        when there are two or more. No other test writes them, so under --concurrency its
+        sequences run beside the other course tests (run.plugin.workers) and their read-backs
+        still see only their own writes. With one record there is none to keep."""
+        ids = self.registration_ids
+        return ids[len(ids) // 2 :] if len(ids) > 1 else ()
+
+    @property
+    def update_ids(self) -> tuple[str, ...]:
+        """The records every other course test writes: the rest (all, with one record)."""
+        return self.registration_ids[: len(self.registration_ids) - len(self.sequence_ids)]
+
 
 @dataclass(frozen=True)
 class TrackSection:

@@ -224,7 +224,7 @@ class CourseRequests:
         self._negative = negative.filter(refusable)
         self.violations = body_violations(contracts)
         self._bodies = bodies
-        self._valid_updates = self._updates_of(section.registration_ids)
+        self._valid_updates = self._updates_of(section.update_ids)
         self._shares: dict[tuple[str, ...], st.SearchStrategy[tuple[str, dict[str, Any]]]] = {}
         refused = [v for v in self.violations if not v.ignorable]
         slots = [*invalid_body_ids(), *(v.slot for v in refused if v.slot)]
@@ -252,9 +252,10 @@ class CourseRequests:
     def valid_updates(
         self, ids: tuple[str, ...] | None = None
     ) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
-        """(record id, valid update of it) for the profile's records, or for `ids` of them (a
-        state machine lane's share: harness.sequences)."""
-        if ids is None or ids == self.section.registration_ids:
+        """(record id, valid update of it) for the records the course tests update (the
+        profile's, but those the stateful suite keeps: CourseSection.update_ids), or for `ids`
+        (a state machine lane's share: harness.sequences)."""
+        if ids is None or ids == self.section.update_ids:
             return self._valid_updates
         return self._shares.setdefault(ids, self._updates_of(ids))
 

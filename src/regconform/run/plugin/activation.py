@@ -30,6 +30,9 @@ def configure(config: pytest.Config) -> None:
         "markers", "suite(name): a conformance suite module, run against a target"
     )
     config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
+    config.addinivalue_line(
+        "markers", "own_records: this test writes only the records its section keeps for it"
+    )
     config.addinivalue_line("markers", "examples(n): at most n generated examples for this test")
     config.addinivalue_line("markers", "quick_examples(n): examples of this test in --plan quick")
     config.pluginmanager.register(preflight, "regconform-preflight")

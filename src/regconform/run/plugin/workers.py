@@ -6,6 +6,9 @@ records could run at once, and a read-back could see the other's write (the stat
 leaves read-back out: harness.models.reads_back). The two suites share no record, so a worker
 per suite runs what a sequential run runs, in the same order within each suite, with read-back.
 
+The course stateful test writes only the records the profile keeps for it (when it has two or
+more: CourseSection.sequence_ids), so it gets a worker of its own too: three at most.
+
 The controller schedules by node id alone: each worker writes which suite each of its tests
 belongs to (its `suite` marker) to a file the controller named, before it reports its
 collection; the scheduler reads it. A test it does not find there (none should be) shares one
@@ -24,9 +27,13 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
+from regconform.harness.session import CONFIG_KEY
+from regconform.settings.profile import Profile
+
 SUITE_MAP = "regconform_suite_map"  # the key of the map's path in an xdist worker's `workerinput`
 OPTION = "regconform_suite_workers"
 UNKNOWN = "(no suite)"
+COURSE = "course_registrations"
 
 
 def by_suite(config: pytest.Config) -> bool:
@@ -82,17 +89,26 @@ class SuiteMapKeeper:
         return SuiteScheduling(config, log, self.suite_map)
 
 
+def scope_of(suite: str, item: pytest.Item, profile: Profile) -> str:
+    """The suite, or for a test writing only records its section keeps for it (`own_records`,
+    when the profile's section keeps some: CourseSection.sequence_ids), a scope of its own."""
+    section = profile.course if suite == COURSE else profile.tracks
+    kept = getattr(section, "sequence_ids", ())
+    return f"{suite}, own records" if item.get_closest_marker("own_records") and kept else suite
+
+
 def write_suite_map(config: pytest.Config, items: list[pytest.Item]) -> None:
     """xdist worker: which suite each collected test belongs to, for the controller (written
     whole, then renamed: the controller never reads half a file)."""
     path = getattr(config, "workerinput", {}).get(SUITE_MAP)
     if path is None:
         return
+    profile = config.stash[CONFIG_KEY].profile
     suites = {}
     for item in items:
         marker = item.get_closest_marker("suite")
         if marker is not None:
-            suites[item.nodeid] = str(marker.args[0])
+            suites[item.nodeid] = scope_of(str(marker.args[0]), item, profile)
     worker = config.workerinput["workerid"]  # type: ignore[attr-defined]
     partial = Path(f"{path}.{worker}")
     partial.write_text(json.dumps(suites), encoding="utf-8")

@@ -79,7 +79,26 @@ def main() -> None:
         note = f"{row['requests']} requests" if "requests" in row else "peer"
         ratio = float(row["wall_s"]) / float(base["wall_s"])  # type: ignore[arg-type]
         print(f"{name:<30} {row['wall_s']:>7} s  x{ratio:5.1f} of 0 ms  {note}  same: {same}")
+    for name, goal in goals(rows).items():
+        print(f"goal: {name}: {goal}")
     (BENCH / "latency.json").write_text(json.dumps(rows, indent=2) + "\n")
+
+
+def goals(rows: dict[str, dict[str, object]]) -> dict[str, str]:
+    """Issue 19's goals, from this run's rows: --concurrency 8 at 100 ms within 1.5 x (requests
+    x 0.1 s / 8) + the 0 ms wall; at 300 ms, the peer's wall over ours (at least 10)."""
+    said = {}
+    base = float(rows["default run, 0 ms"]["wall_s"])  # type: ignore[arg-type]
+    ours = rows.get("--concurrency 8, 100 ms")
+    if ours:
+        bound = 1.5 * float(ours["requests"]) * 0.1 / 8 + base  # type: ignore[arg-type]
+        wall = float(ours["wall_s"])  # type: ignore[arg-type]
+        said["100 ms, --concurrency 8"] = f"{wall} s, bound {bound:.1f} s (x{wall / bound:.2f})"
+    peer_row, ours = rows.get("peer --workers 8, 300 ms"), rows.get("--concurrency 8, 300 ms")
+    if peer_row and ours:
+        ratio = float(peer_row["wall_s"]) / float(ours["wall_s"])  # type: ignore[arg-type]
+        said["300 ms, peer --workers 8 / ours --concurrency 8"] = f"x{ratio:.1f} (goal >= 10)"
+    return said
 
 
 if __name__ == "__main__":

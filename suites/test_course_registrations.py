@@ -17,6 +17,7 @@ from regconform.harness.controls import (
     APPLIED_UPDATE,
     applied_checks,
     applied_update,
+    applied_updates,
     course_documented,
 )
 from regconform.judging.checks import Check, common, ids
@@ -40,19 +41,30 @@ FORBIDDEN_UPDATE_IDS = ids(
 LOCKED_IDS = ids(cr.locked_record_refused, cr.locked_refusal_is_409)
 OTHER_TENANT_IDS = ids(cr.other_tenant_refused)
 REFUSED = ids(common.invalid_request_not_5xx)
+# Requests an example of a one-request test sends together (run.plan divides its examples so):
+# valid updates of distinct records, and schemathesis's negative bodies (refusals).
+UPDATES_AT_ONCE = 2
+NEGATIVE_AT_ONCE = 4
 SCHEMA_REFUSAL = common.rejected_as_bad_request.bind(
     requirement=one_id("request-schema", "course_registrations")
 )
 
 
 @pytest.mark.requirement(*VALID_UPDATE_IDS)
+@pytest.mark.per_example(UPDATES_AT_ONCE)
 @given(data=st.data())
 def test_valid_update_is_applied_and_returned(
     course: CourseClient, verdicts: Verdicts, data: st.DataObject
 ) -> None:
-    """A generated valid update comes back applied, schema-valid, with managed fields kept."""
-    record_id, body = data.draw(course.requests.valid_updates(), label="update")
-    verdicts.judge_each([applied_update(course, record_id, body)])
+    """Generated valid updates come back applied, schema-valid, with managed fields kept: one
+    of each of up to two records an example (distinct records, so --concurrency sends them at
+    once and no two writes to one record are in flight together)."""
+    records = data.draw(st.permutations(course.section.update_ids), label="records")
+    updates = [
+        data.draw(course.requests.valid_updates((record_id,)), label=f"update of {record_id}")
+        for record_id in records[:UPDATES_AT_ONCE]
+    ]
+    verdicts.judge_each(applied_updates(course, updates))
 
 
 @pytest.mark.requirement(*invalid_body_ids(), *REFUSED, *VALID_UPDATE_IDS)
@@ -70,7 +82,8 @@ def test_each_single_violation_is_refused(
 
     def refused(violation: BodyViolation, exchange: Exchange) -> Judged:
         spoiled = violation.apply(body)
-        course.remember(record_id, exchange, spoiled)  # in order, as judged
+        earlier = course.last_set.get(record_id)
+        previous = course.remember(record_id, exchange, spoiled)  # in order, as judged
         refusal = common.rejected_as_bad_request.bind(
             requirement=violation.requirement,
             why=violation.why(record_id),
@@ -82,21 +95,20 @@ def test_each_single_violation_is_refused(
             course_documented(course),
         )
         if violation.ignorable and exchange.status == 200:
-            # Judged against the control's answer, not the one before it: an ignored fault is
-            # an update like the control, and its version need only exceed the control's,
-            # whichever of them the server applied first.
-            checks += applied_checks(course, spoiled, *control_state)[1:]  # documented: above
+            checks += applied_checks(course, spoiled, previous, earlier)[1:]  # documented: above
         return exchange, checks
 
-    control_state: list[Any] = []
-
-    def refusals() -> Iterator[Judged]:
-        # Independent requests, all made from the control's body: --concurrency sends them at
-        # once (a refused one changes nothing; an ignored fault applied is judged against the
-        # control, so the order the server applied them in does not matter).
-        control_state[:] = [course.last_seen.get(record_id), course.last_set.get(record_id)]
-        sends = [functools.partial(course.put, record_id, v.apply(body)) for v in violations]
-        yield from map(refused, violations, in_order(course.target.concurrency, sends))
+    def refusals() -> Iterator[Judged]:  # independent requests: --concurrency sends them at once
+        # Ignorable faults may be applied (200), and are writes: they go one at a time, last,
+        # so the record's versions arrive in the order they are judged, and no two writes to
+        # one record are ever in flight together (a server may answer that with 409).
+        # The first goes with the refusals (which write nothing), the others after it.
+        together = [v for v in violations if not v.ignorable]
+        together += violations[len(together) : len(together) + 1]
+        sends = [functools.partial(course.put, record_id, v.apply(body)) for v in together]
+        yield from map(refused, together, in_order(course.target.concurrency, sends))
+        for violation in violations[len(together) :]:
+            yield refused(violation, course.put(record_id, violation.apply(body)))
 
     verdicts.judge_each(itertools.chain([applied_update(course, record_id, body)], refusals()))
 
@@ -106,22 +118,34 @@ def test_each_single_violation_is_refused(
     *REFUSED,
     *ids(cr.course_status_documented),
 )
+@pytest.mark.per_example(NEGATIVE_AT_ONCE)
 @given(data=st.data())
 def test_schema_violating_body_is_refused(
     course: CourseClient, verdicts: Verdicts, data: st.DataObject
 ) -> None:
-    """Schemathesis's negative bodies (each breaks the request schema) are refused with 400."""
-    record_id = data.draw(st.sampled_from(course.section.update_ids), label="record")
-    body = data.draw(course.requests.schema_violating_bodies(), label="negative body")
-    raw = body if isinstance(body, bytes) else None
-    exchange = course.put(record_id, None if raw is not None else body, raw_body=raw)
-    course.remember(record_id, exchange)
-    refused = (
-        SCHEMA_REFUSAL,
-        common.invalid_request_not_5xx,
-        course_documented(course),
-    )
-    verdicts.judge_each([(exchange, refused)])
+    """Schemathesis's negative bodies (each breaks the request schema) are refused with 400:
+    four an example, sent together under --concurrency (a refusal writes nothing)."""
+    drawn = [
+        (
+            data.draw(st.sampled_from(course.section.update_ids), label="record"),
+            data.draw(course.requests.schema_violating_bodies(), label="negative body"),
+        )
+        for _ in range(NEGATIVE_AT_ONCE)
+    ]
+    refused = (SCHEMA_REFUSAL, common.invalid_request_not_5xx, course_documented(course))
+
+    def send(record_id: str, body: Any) -> Exchange:
+        raw = body if isinstance(body, bytes) else None
+        return course.put(record_id, None if raw is not None else body, raw_body=raw)
+
+    def judged() -> Iterator[Judged]:
+        sends = [functools.partial(send, record_id, body) for record_id, body in drawn]
+        answers = in_order(course.target.concurrency, sends)
+        for (record_id, _), exchange in zip(drawn, answers, strict=True):
+            course.remember(record_id, exchange)  # in order, as judged
+            yield exchange, refused
+
+    verdicts.judge_each(judged())
 
 
 @pytest.mark.requirement(*FORBIDDEN_UPDATE_IDS, *REFUSED, *VALID_UPDATE_IDS)

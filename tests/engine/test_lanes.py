@@ -17,6 +17,7 @@ from regconform.harness.sequences import Lane, SequenceMachine, run_lanes, share
 from regconform.judging.checks import Violation
 from regconform.judging.failure import Failure
 from regconform.judging.verdicts import NonConformance, Verdicts
+from regconform.settings.profile import CourseSection
 from regconform.target.exchange import Exchange, SentRequest
 
 IDS = tuple("abcdefgh")
@@ -103,3 +104,14 @@ def test_a_failing_lane_fails_the_test_after_every_lane_ran(concurrency: int) ->
     assert len(failure.failures) == 1 and "lane 1" in failure.failures[0].headline
     reasons = verdicts.tallies["CR-049"].inapplicable
     assert {reason.rsplit(" ", 1)[1] for reason in reasons} == {"0", "1", "2"}
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 7])
+def test_the_course_sequences_keep_records_no_other_course_test_writes(count: int) -> None:
+    """The later half of the records is the sequences' (none with one record): the two shares
+    are disjoint and together every record, so their workers never write the same one."""
+    section = CourseSection(tenant_id="acme", registration_ids=IDS[:count])
+    kept, updated = section.sequence_ids, section.update_ids
+    assert set(kept).isdisjoint(updated) and (*updated, *kept) == IDS[:count]
+    assert len(kept) == (count - count // 2 if count > 1 else 0)
+    assert updated  # the other course tests always have a record to update

@@ -28,11 +28,15 @@ def _item(**marks: int) -> Any:
         ("quick", {}, QUICK_EXAMPLES),
         ("quick", {"examples": 8, "quick_examples": 2}, 2),
         ("quick", {"examples": 1, "quick_examples": 2}, 1),
+        ("full", {"per_example": 4}, 7),  # 28 requests, four at a time
+        ("full", {"examples": 8, "per_example": 2}, 4),
+        ("quick", {"per_example": 4}, QUICK_EXAMPLES),
     ],
 )
 def test_examples_per_test_follow_the_plan(plan: str, marks: dict[str, int], expected: int) -> None:
-    """full: the run's max examples capped by a test's examples(n); quick: one, or the test's
-    quick_examples(n), never more than full would draw."""
+    """full: the run's max examples capped by a test's examples(n), over per_example(n) when
+    it draws n requests an example; quick: one, or the test's quick_examples(n), never more
+    than full would draw."""
     assert examples_for(plan, _item(**marks), 25) == expected
 
 

@@ -41,6 +41,25 @@ def test_valid_updates_satisfy_the_request_schema(update: tuple[str, dict[str, A
     assert "sys_locked" not in body and "sys_version" not in body
 
 
+CLIENT_LISTS = sorted(
+    name
+    for name, prop in SCHEMA["properties"].items()
+    if prop.get("type") == "array" and not name.startswith("sys_")
+)
+
+
+@seed(0)
+@QUIET
+@given(REQUESTS.updates_with_lists(("cr-2",)))
+def test_updates_with_lists_fill_every_client_list(update: tuple[str, dict[str, Any]]) -> None:
+    """The first update of every course sequence: schema-valid, aimed at its record, and every
+    client list field in it has an item (what a server storing no lists would lose)."""
+    record_id, body = update
+    assert VALIDATOR.is_valid(body), list(VALIDATOR.iter_errors(body))[:1]
+    assert record_id == body["id"] == "cr-2"
+    assert CLIENT_LISTS and all(body[name] for name in CLIENT_LISTS), body
+
+
 @seed(0)
 @QUIET
 @given(REQUESTS.schema_violating_bodies())

@@ -8,6 +8,8 @@ judge it together with the refusals (`Verdicts.judge_each`).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 from regconform.harness.clients import CourseClient, TrackClient
@@ -16,6 +18,7 @@ from regconform.judging.checks import course as cr
 from regconform.judging.checks import event_track as etr
 from regconform.judging.verdicts import Judged
 from regconform.strategies.event_track import TrackRequest
+from regconform.target.concurrency import in_order
 from regconform.target.exchange import Exchange
 
 # The checks every answer to a valid update must pass, and every multi-status answer: the
@@ -59,6 +62,22 @@ def applied_update(course: CourseClient, record_id: str, body: dict[str, Any]) -
     exchange = course.put(record_id, body)
     previous = course.remember(record_id, exchange, body)
     return exchange, applied_checks(course, body, previous, earlier)
+
+
+def applied_updates(
+    course: CourseClient, updates: list[tuple[str, dict[str, Any]]]
+) -> Iterator[Judged]:
+    """Valid updates of distinct records, each judged as `applied_update` judges it, in order:
+    under --concurrency they are sent at once (one record's history never depends on another's,
+    and no two writes to one record are in flight together)."""
+    records = [record_id for record_id, _ in updates]
+    assert len(set(records)) == len(records), f"updates of one record sent at once: {records}"
+    earlier = [course.last_set.get(record_id) for record_id in records]
+    sends = [functools.partial(course.put, record_id, body) for record_id, body in updates]
+    answers = in_order(course.target.concurrency, sends)
+    for (record_id, body), before, exchange in zip(updates, earlier, answers, strict=True):
+        previous = course.remember(record_id, exchange, body)
+        yield exchange, applied_checks(course, body, previous, before)
 
 
 def applied_checks(

@@ -18,9 +18,13 @@ QUICK_STEPS = 3
 
 
 def examples_for(plan: str, item: pytest.Item, max_examples: int) -> int:
-    """The examples `item` draws under `plan`, `max_examples` being the run's setting."""
+    """The examples `item` draws under `plan`, `max_examples` being the run's setting. A test
+    drawing n requests an example (`per_example(n)`, sent together) draws 1/n of the examples,
+    rounded up: about as many requests as one a request."""
     cap = item.get_closest_marker("examples")
     limit = min(cap.args[0], max_examples) if cap else max_examples
+    per = item.get_closest_marker("per_example")
+    limit = -(-limit // per.args[0]) if per else limit
     if plan == "quick":
         wanted = item.get_closest_marker("quick_examples")
         return min(limit, wanted.args[0] if wanted else QUICK_EXAMPLES)

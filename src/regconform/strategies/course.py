@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -206,6 +207,22 @@ def _in_a_managed_value(error: ValidationError) -> bool:
     return bool(where) and str(where[0]).startswith(MANAGED_PREFIX)
 
 
+def lists_filled(openapi: dict[str, Any]) -> dict[str, Any]:
+    """The course contract with every client list field of a request required and never empty:
+    valid bodies whose lists, the nested part of a record, are there to be stored."""
+    spec = copy.deepcopy(openapi)
+    schema = spec["components"]["schemas"][COURSE_REQUEST_SCHEMA]
+    lists = [
+        name
+        for name, prop in schema["properties"].items()
+        if prop.get("type") == "array" and not name.startswith(MANAGED_PREFIX)
+    ]
+    schema["required"] = [*schema.get("required", []), *lists]
+    for name in lists:
+        schema["properties"][name]["minItems"] = 1
+    return spec
+
+
 class CourseRequests:
     """Strategies for the course suite, bound to a profile section.
 
@@ -226,6 +243,10 @@ class CourseRequests:
         self._bodies = bodies
         self._valid_updates = self._updates_of(section.update_ids)
         self._shares: dict[tuple[str, ...], st.SearchStrategy[tuple[str, dict[str, Any]]]] = {}
+        self._filled = body_strategy(
+            lists_filled(contracts.course_openapi), COURSE_PATH, drop_properties=drop
+        )
+        self._filled_shares: dict[tuple[str, ...], st.SearchStrategy[tuple[str, Any]]] = {}
         refused = [v for v in self.violations if not v.ignorable]
         slots = [*invalid_body_ids(), *(v.slot for v in refused if v.slot)]
         ignorable = [v for v in self.violations if v.ignorable]
@@ -244,10 +265,18 @@ class CourseRequests:
         """A generated body aimed at `record_id`, with the profile's fixed reference values."""
         return {**body, **self.section.fixed_fields, "id": record_id}
 
-    def _updates_of(self, ids: tuple[str, ...]) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
-        return st.tuples(st.sampled_from(ids), self._bodies).map(
+    def _updates_of(
+        self, ids: tuple[str, ...], bodies: st.SearchStrategy[Any] | None = None
+    ) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+        return st.tuples(st.sampled_from(ids), self._bodies if bodies is None else bodies).map(
             lambda pair: (pair[0], self.for_record(*pair))
         )
+
+    def updates_with_lists(
+        self, ids: tuple[str, ...]
+    ) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+        """(record id, valid update of it) for `ids`, every client list field in it non-empty."""
+        return self._filled_shares.setdefault(ids, self._updates_of(ids, self._filled))
 
     def valid_updates(
         self, ids: tuple[str, ...] | None = None

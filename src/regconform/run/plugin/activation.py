@@ -35,6 +35,9 @@ def configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line("markers", "examples(n): at most n generated examples for this test")
     config.addinivalue_line("markers", "quick_examples(n): examples of this test in --plan quick")
+    config.addinivalue_line(
+        "markers", "per_example(n): n requests drawn an example, sent together (run.plan)"
+    )
     config.pluginmanager.register(preflight, "regconform-preflight")
     config.pluginmanager.register(collection, "regconform-collection")
     config.pluginmanager.register(fixtures, "regconform-fixtures")

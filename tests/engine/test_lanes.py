@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import threading
 import time
 from typing import ClassVar
@@ -13,7 +14,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from regconform.catalogue.requirements import Level, load_catalogue
-from regconform.harness.sequences import Lane, SequenceMachine, run_lanes, shares
+from regconform.harness.sequences import (
+    Lane,
+    SequenceMachine,
+    _one_parse_at_a_time,
+    run_lanes,
+    shares,
+)
 from regconform.judging.checks import Violation
 from regconform.judging.failure import Failure
 from regconform.judging.verdicts import NonConformance, Verdicts
@@ -115,3 +122,32 @@ def test_the_course_sequences_keep_records_no_other_course_test_writes(count: in
     assert set(kept).isdisjoint(updated) and (*updated, *kept) == IDS[:count]
     assert len(kept) == (count - count // 2 if count > 1 else 0)
     assert updated  # the other course tests always have a record to update
+
+
+def test_lanes_on_threads_parse_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While lanes run on threads, `ast.parse` (which hypothesis calls to describe a strategy,
+    and which CPython 3.11 cannot run on two threads at once) lets one caller in at a time;
+    afterwards it is the parse it was."""
+    inside, most = 0, 0
+    guard = threading.Lock()
+
+    def slow_parse(*args: object, **kwargs: object) -> None:
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.005)
+        with guard:
+            inside -= 1
+
+    monkeypatch.setattr(ast, "parse", slow_parse)
+    with _one_parse_at_a_time():
+        threads = [
+            threading.Thread(target=lambda: [ast.parse("x") for _ in range(5)]) for _ in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert most == 1
+    assert ast.parse is slow_parse

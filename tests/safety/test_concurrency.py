@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from safety_runs import TOKEN, regconform
 
+import runner
 from in_flight import InFlight
+from regconform.errors import EXIT_INCOMPLETE
 from regconform.reference import ServerSettings, running_server
 from regconform.target.concurrency import in_order
 
@@ -78,3 +80,15 @@ def test_concurrent_run_gives_the_sequential_verdicts(tmp_path: Path) -> None:
     assert seen[6] == seen[1]
     assert held[1] == 1 and 1 < held[6] <= 6, held
     assert "3 workers" in out[6] and "workers" not in out[1]
+
+
+def test_one_budget_for_every_worker_with_the_embedded_servers_own_token(tmp_path: Path) -> None:
+    """No token in the environment (the embedded server's own goes to the workers in memory):
+    --concurrency 4 --max-requests 30 sends 30 requests in all, not 30 a worker (each worker
+    kept its own budget once, when the controller could not build the config without a token)."""
+    run = runner.regconform(
+        *("run", "--concurrency", "4", "--max-requests", "30"), token=None, report_dir=tmp_path
+    )
+    assert run.code == EXIT_INCOMPLETE, run.explain()
+    assert "3 workers" in run.stdout
+    assert run.report()["requests_sent"] == 30

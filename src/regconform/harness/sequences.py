@@ -22,6 +22,7 @@ same requests (lane after lane), and its verdicts are the same.
 
 from __future__ import annotations
 
+import ast
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -170,6 +171,26 @@ def run(factory: MachineFactory, settings: Settings, seed: int, cut: bool = True
         raise replay(factory, steps) or failed.failure from None
 
 
+@contextmanager
+def _one_parse_at_a_time() -> Iterator[None]:
+    """`ast.parse` behind a lock while lanes run on threads. Hypothesis parses a lambda's source
+    to describe a strategy when it first validates it (in the lanes: their strategies are new),
+    and CPython 3.11 keeps the AST builder's recursion depth per interpreter, not per thread:
+    two threads parsing at once fail with "SystemError: AST constructor recursion depth
+    mismatch" (seen here on 3.11.7, 1 run in 2; python/cpython#106905)."""
+    parse, lock = ast.parse, threading.Lock()
+
+    def parse_alone(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return parse(*args, **kwargs)
+
+    ast.parse = parse_alone
+    try:
+        yield
+    finally:
+        ast.parse = parse
+
+
 @dataclass(frozen=True)
 class Lane:
     """One share of a machine's examples: the records its sequences may touch, its own score
@@ -231,7 +252,10 @@ def run_lanes(
         if concurrency <= 1 or len(lanes) == 1:
             outcomes = [one(lane) for lane in lanes]
         else:
-            with ThreadPoolExecutor(len(lanes), thread_name_prefix="regconform-lane") as pool:
+            with (
+                _one_parse_at_a_time(),
+                ThreadPoolExecutor(len(lanes), thread_name_prefix="regconform-lane") as pool,
+            ):
                 futures = [pool.submit(one, lane) for lane in lanes]
                 try:
                     outcomes = [future.result() for future in futures]

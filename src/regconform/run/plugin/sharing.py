@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from regconform.errors import ConfigError
-from regconform.run.plugin.options import overrides
-from regconform.settings.config import RunConfig, build_config
+from regconform.run.plugin.prepared import run_config_of
+from regconform.settings.config import RunConfig
 from regconform.target.pacing import Pacing, create_ledger
 
 LEDGER = "regconform_ledger"  # the key of the ledger's path in an xdist worker's `workerinput`
@@ -34,8 +34,8 @@ class LedgerKeeper:
     def _ledger(self) -> Path | None:
         if self.folder is None:
             self.folder = Path(tempfile.mkdtemp(prefix="regconform-ledger-"))
-            try:
-                budget = build_config(overrides(self.config)).max_requests
+            try:  # with the token settled before the tests (the embedded server's own, say)
+                budget = run_config_of(self.config).max_requests
             except ConfigError:
                 return None  # the workers say what is wrong, once they collect
             self.ledger = create_ledger(self.folder / "ledger", budget)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from types import TracebackType
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,3 +42,23 @@ class InFlight:
                 self.seen[request] += 1
 
         return counted
+
+
+class Overlap:
+    """How many threads are inside a `with overlap:` block at once, at most."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.most = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        with self._lock:
+            self.now -= 1

@@ -13,6 +13,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
+from in_flight import Overlap
 from regconform.catalogue.requirements import Level, load_catalogue
 from regconform.harness.sequences import (
     Lane,
@@ -128,17 +129,11 @@ def test_lanes_on_threads_parse_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -
     """While lanes run on threads, `ast.parse` (which hypothesis calls to describe a strategy,
     and which CPython 3.11 cannot run on two threads at once) lets one caller in at a time;
     afterwards it is the parse it was."""
-    inside, most = 0, 0
-    guard = threading.Lock()
+    overlap = Overlap()
 
     def slow_parse(*args: object, **kwargs: object) -> None:
-        nonlocal inside, most
-        with guard:
-            inside += 1
-            most = max(most, inside)
-        time.sleep(0.005)
-        with guard:
-            inside -= 1
+        with overlap:
+            time.sleep(0.005)
 
     monkeypatch.setattr(ast, "parse", slow_parse)
     with _one_parse_at_a_time():
@@ -149,5 +144,5 @@ def test_lanes_on_threads_parse_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -
             thread.start()
         for thread in threads:
             thread.join()
-    assert most == 1
+    assert overlap.most == 1
     assert ast.parse is slow_parse

@@ -3,7 +3,6 @@ within the run's budget and pace; the verdicts are those of a sequential run."""
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from safety_runs import TOKEN, regconform
 
 import runner
-from in_flight import InFlight
+from in_flight import InFlight, Overlap
 from regconform.errors import EXIT_INCOMPLETE
 from regconform.reference import ServerSettings, running_server
 from regconform.target.concurrency import in_order
@@ -22,22 +21,16 @@ DELAY = 0.03
 def test_in_order_runs_n_at_once_and_yields_in_order() -> None:
     """Eight sends of 0.1 s on four threads: four at once, never more, the results in the order
     asked for."""
-    running, most = 0, 0
-    lock = threading.Lock()
+    overlap = Overlap()
 
     def send(i: int) -> int:
-        nonlocal running, most
-        with lock:
-            running += 1
-            most = max(most, running)
-        time.sleep(0.1)
-        with lock:
-            running -= 1
+        with overlap:
+            time.sleep(0.1)
         return i
 
     results = list(in_order(4, [lambda i=i: send(i) for i in range(8)]))
     assert results == list(range(8))
-    assert most == 4
+    assert overlap.most == 4
 
 
 def test_in_order_raises_in_turn_after_the_answers_before() -> None:

@@ -1,6 +1,6 @@
 """Slow and rate-limited targets: what a user feels against staging (issue 19).
 
-    .venv/bin/python bench/latency.py            # ~4-5 minutes (the 4/s full plan is ~90 s)
+    .venv/bin/python bench/latency.py            # ~15 minutes (the peer at 300 ms ~5)
     .venv/bin/python bench/latency.py --quick    # the 100 ms rows and the quick plan only
 
 Rows, each measured in this one run (only their ratios mean anything on a busy machine):

@@ -154,16 +154,22 @@ def test_ctrl_c_before_the_tests_is_exit_2(tmp_path: Path, fault: str, waiting_f
         interrupted_when(args, lambda _: any(s.method == waiting_for for s in server.requests))
 
 
-def test_ctrl_c_during_the_tests_is_exit_2_with_the_reports_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("concurrency", ["1", "4"], ids=["one process", "a worker per suite"])
+def test_ctrl_c_during_the_tests_is_exit_2_with_the_reports_written(
+    tmp_path: Path, concurrency: str
+) -> None:
     """Ctrl-C while a suite test waits for an answer: exit 2, no traceback, and the summary's
-    last line and report.json say the run was interrupted."""
+    last line and report.json say the run was interrupted; with --concurrency, no worker is
+    left running."""
+    workers: list[int] = []
     with behind_proxy("hang-unauthenticated") as proxy:
         profile = write_profile(tmp_path / "p.toml", proxy.url)
         args = ["run", "--profile", str(profile), "--suite", "shared", "--timeout", "60"]
-        args += ["--report-dir", str(tmp_path / "reports")]
+        args += ["--concurrency", concurrency, "--report-dir", str(tmp_path / "reports")]
 
-        def waiting(_: subprocess.Popen[str]) -> bool:  # the first PUT without a token hangs
+        def waiting(process: subprocess.Popen[str]) -> bool:  # a PUT without a token hangs
             seen = proxy.requests
+            workers[:] = children_of(process.pid)
             return any(r.method == "PUT" and "authorization" not in r.headers for r in seen)
 
         code, stdout, stderr = sigint_when(args, waiting)
@@ -172,6 +178,7 @@ def test_ctrl_c_during_the_tests_is_exit_2_with_the_reports_written(tmp_path: Pa
     assert "exit 2: interrupted" in stdout
     record = json.loads((tmp_path / "reports" / "report.json").read_text())
     assert record["exit_status"] == 2
+    assert not still_running(workers), "worker left running"
 
 
 def test_ctrl_c_while_the_embedded_server_starts_is_exit_2(tmp_path: Path) -> None:

@@ -81,6 +81,8 @@ class RunRecorder:
     def pytest_sessionfinish_decide(self, session: pytest.Session, exitstatus: int) -> None:
         """Every test has reported: decide the verdicts and the exit status (before junitxml
         writes junit.xml, which then says it too)."""
+        if getattr(self.config.option, "numprocesses", None) and not self.stopped_early(session):
+            self._results()  # an xdist controller no report reached (Ctrl-C while all ran)
         results = self.config.stash.get(RESULTS_KEY, None)
         run_config = self.config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None or hasattr(self.config, "workerinput"):
@@ -91,6 +93,14 @@ class RunRecorder:
         xml = self.config.stash.get(xml_key, None)  # as pytest's record_testsuite_property
         if xml is not None:
             xml.add_global_property("regconform.exit_status", self.outcome)
+
+    @staticmethod
+    def stopped_early(session: pytest.Session) -> bool:
+        """Whether the session ended before its tests were handed out (a usage error, say)."""
+        return session.exitstatus in (
+            pytest.ExitCode.USAGE_ERROR,
+            pytest.ExitCode.NO_TESTS_COLLECTED,
+        )
 
     # trylast: after pytest's own teardown of what is left (a stopped session tears the client
     # fixtures down only then), so the restores they make are in the record.

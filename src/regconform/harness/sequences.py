@@ -200,7 +200,7 @@ class Lane:
     ids: tuple[str, ...]
     examples: int
     verdicts: Verdicts
-    halt: threading.Event = field(default_factory=threading.Event, compare=False)
+    halt: threading.Event = field(default_factory=threading.Event, compare=False)  # shared
 
 
 def shares(ids: Sequence[str], examples: int) -> list[tuple[tuple[str, ...], int]]:
@@ -227,8 +227,9 @@ def run_lanes(
     """Run the machine `make` builds over `ids` in lanes (see the module docstring): at once
     when `concurrency` > 1, else one after the other. Every lane runs to its end; their scores
     are added to `verdicts`, and the first lane's failure (by lane number) is raised."""
+    halt = threading.Event()  # set on Ctrl-C: every lane stops at its next step
     lanes = [
-        Lane(number, share, examples, verdicts.lane())
+        Lane(number, share, examples, verdicts.lane(), halt)
         for number, (share, examples) in enumerate(shares(ids, settings.max_examples))
     ]
 
@@ -260,8 +261,7 @@ def run_lanes(
                 try:
                     outcomes = [future.result() for future in futures]
                 except KeyboardInterrupt:
-                    for lane in lanes:
-                        lane.halt.set()
+                    halt.set()
                     raise
     for lane in reversed(lanes):  # the first lane's failing example is the one kept
         verdicts.absorb(lane.verdicts)

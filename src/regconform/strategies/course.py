@@ -241,12 +241,11 @@ class CourseRequests:
         self._negative = negative.filter(refusable)
         self.violations = body_violations(contracts)
         self._bodies = bodies
-        self._valid_updates = self._updates_of(section.update_ids)
-        self._shares: dict[tuple[str, ...], st.SearchStrategy[tuple[str, dict[str, Any]]]] = {}
         self._filled = body_strategy(
             lists_filled(contracts.course_openapi), COURSE_PATH, drop_properties=drop
         )
-        self._filled_shares: dict[tuple[str, ...], st.SearchStrategy[tuple[str, Any]]] = {}
+        # (records, lists filled) -> its updates: built once, each new strategy costs a check
+        self._shares: dict[tuple[tuple[str, ...], bool], st.SearchStrategy[Any]] = {}
         refused = [v for v in self.violations if not v.ignorable]
         slots = [*invalid_body_ids(), *(v.slot for v in refused if v.slot)]
         ignorable = [v for v in self.violations if v.ignorable]
@@ -266,17 +265,21 @@ class CourseRequests:
         return {**body, **self.section.fixed_fields, "id": record_id}
 
     def _updates_of(
-        self, ids: tuple[str, ...], bodies: st.SearchStrategy[Any] | None = None
+        self, ids: tuple[str, ...], lists: bool = False
     ) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
-        return st.tuples(st.sampled_from(ids), self._bodies if bodies is None else bodies).map(
-            lambda pair: (pair[0], self.for_record(*pair))
-        )
+        if (ids, lists) not in self._shares:
+            bodies = self._filled if lists else self._bodies
+            self._shares[ids, lists] = st.tuples(st.sampled_from(ids), bodies).map(
+                lambda pair: (pair[0], self.for_record(*pair))
+            )
+        strategy: st.SearchStrategy[tuple[str, dict[str, Any]]] = self._shares[ids, lists]
+        return strategy
 
     def updates_with_lists(
         self, ids: tuple[str, ...]
     ) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
         """(record id, valid update of it) for `ids`, every client list field in it non-empty."""
-        return self._filled_shares.setdefault(ids, self._updates_of(ids, self._filled))
+        return self._updates_of(ids, lists=True)
 
     def valid_updates(
         self, ids: tuple[str, ...] | None = None
@@ -284,9 +287,7 @@ class CourseRequests:
         """(record id, valid update of it) for the records the course tests update (the
         profile's, but those the stateful suite keeps: CourseSection.update_ids), or for `ids`
         (a state machine lane's share: harness.sequences)."""
-        if ids is None or ids == self.section.update_ids:
-            return self._valid_updates
-        return self._shares.setdefault(ids, self._updates_of(ids))
+        return self._updates_of(self.section.update_ids if ids is None else ids)
 
     def one_violation_each(self) -> st.SearchStrategy[tuple[BodyViolation, ...]]:
         """One single-field violation per invalid-body requirement, in catalogue order, then one

@@ -106,7 +106,8 @@ class TrackRequests:
         }
         self._status = st.sampled_from(self.statuses)
         self._flags = _flags()
-        self._valid_body, self._mixed = self._share(section.registration_ids)
+        # records -> (valid bodies, mixed requests) over them: built once (each new strategy
+        # costs a check on its first draw)
         self._shares: dict[tuple[str, ...], tuple[st.SearchStrategy[Any], ...]] = {}
         requirements = sorted({v.requirement for v in self.violations})
         self._one_violation_each = st.tuples(
@@ -128,9 +129,10 @@ class TrackRequests:
         return valid_body, st.composite(self._draw_mixed)(known)
 
     def _of(self, ids: tuple[str, ...] | None) -> tuple[st.SearchStrategy[Any], ...]:
-        if ids is None or ids == self.section.registration_ids:
-            return self._valid_body, self._mixed
-        return self._shares.setdefault(ids, self._share(ids))
+        ids = self.section.registration_ids if ids is None else ids
+        if ids not in self._shares:
+            self._shares[ids] = self._share(ids)
+        return self._shares[ids]
 
     def unknown_ids(self, min_size: int = 0) -> st.SearchStrategy[list[str]]:
         """Up to three fresh uuids no track holds (at least `min_size`: 0 or 1)."""

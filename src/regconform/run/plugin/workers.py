@@ -37,10 +37,9 @@ COURSE = "course_registrations"
 
 
 def by_suite(config: pytest.Config) -> bool:
-    """Whether this run's suites each have a worker of their own."""
-    workers = getattr(config, "workerinput", {}).get("workercount")
+    """xdist controller: whether this run's suites each have a worker of their own."""
     asked = bool(config.getoption(OPTION, False))
-    return asked and (workers is not None or bool(getattr(config.option, "numprocesses", 0)))
+    return asked and bool(getattr(config.option, "numprocesses", 0))
 
 
 class SuiteMap:

@@ -12,11 +12,22 @@ from typing import Any
 
 import pytest
 from faulty_server import FaultyServer
-from safety_runs import TOKEN, TRACEBACK, Run, behind_proxy, in_parallel, write_profile
+from safety_runs import (
+    TOKEN,
+    TRACEBACK,
+    Run,
+    behind_proxy,
+    in_parallel,
+    regconform,
+    write_profile,
+)
 
 import runner
+from in_flight import InFlight
+from regconform.reference import ServerSettings, running_server
 from regconform.reference.fixtures import TOKEN_ENV, fixture_profile
-from regconform.target.probe import PROBE_BODY
+from regconform.settings.profile import load_profile
+from regconform.target.probe import PROBE_BODY, probes
 
 MAX_PROBE_REQUESTS = 10
 
@@ -113,3 +124,31 @@ def test_plain_pytest_probes_too(tmp_path: Path) -> None:
     output = done.stdout + done.stderr
     assert_stopped_by_the_probe(output, proxy, done.code)
     assert f"ERROR: the token in {TOKEN_ENV} was refused" in done.stderr, output
+
+
+def test_under_concurrency_the_probe_sends_at_once_and_says_the_same(tmp_path: Path) -> None:
+    """--concurrency 6: the probe's PUTs after the first go out together (against a server
+    answering in 50 ms: six probes, two round trips), and a wrong id is told in the same line
+    as at --concurrency 1; a refused token still costs one request."""
+    wrong = CASES["wrong record id"]
+    lines, held = {}, {}
+    for n in (1, 6):
+        counter = InFlight()
+        settings = ServerSettings(token=TOKEN, delay=0.05, wrap=counter.wrap)
+        with running_server(settings) as base_url:
+            profile = write_profile(tmp_path / f"p{n}.toml", base_url, **(wrong.sections or {}))
+            run = regconform("run", "--profile", profile, "--concurrency", str(n))
+        assert run.code == 4 and run.one_line_error, run.explain()
+        puts = sum(n for (method, *_), n in counter.seen.items() if method == "PUT")
+        assert puts == len(probes(load_profile(profile)))  # every probe, and nothing else
+        lines[n], held[n] = run.stderr.replace(base_url, "<base_url>"), counter.most
+    assert lines[6] == lines[1] and wrong.says in lines[6]
+    assert held[1] == 1 and held[6] > 1, held
+    counter = InFlight()
+    with running_server(ServerSettings(token=TOKEN, wrap=counter.wrap)) as base_url:
+        profile = write_profile(tmp_path / "token.toml", base_url)
+        run = regconform(
+            "run", "--profile", profile, "--concurrency", "6", env={TOKEN_ENV: "not-the-token"}
+        )
+    assert run.code == 4 and CASES["refused token"].says in run.stderr, run.explain()
+    assert sum(n for (method, *_), n in counter.seen.items() if method == "PUT") == 1

@@ -16,10 +16,17 @@ A probe that cannot decide never stops the run: the suites judge what they see. 
 several misconfigurations came first is told in one line, and the run exits 4 before a test.
 Registrations inside the track are not probed: telling whether an id is in the track takes an
 update that would be applied.
+
+Under --concurrency N the first PUT goes alone (a refused token or a wrong prefix is settled by
+one request, as in a sequential run), then the others at once (a probe writes nothing, and each
+goes to another record): against a server answering in 300 ms, six probes cost two round trips.
+Their answers are read in the order above, so the same answers give the same line.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,6 +35,7 @@ from regconform.errors import ConfigError
 from regconform.settings.config import RunConfig
 from regconform.settings.profile import COURSE, TRACKS, Profile
 from regconform.settings.read_paths import fill
+from regconform.target.concurrency import in_order
 from regconform.target.exchange import Exchange
 from regconform.target.transport import Target, TargetError, Throttled
 
@@ -101,7 +109,7 @@ class ProbeRun:
         """Send the probe; return how many requests it sent, or raise a one-line ConfigError."""
         cfg = self.config
         # Not a dry run (no probe then), and outside --max-requests: the probe is not a test.
-        target = Target.for_run(replace(cfg, max_requests=None))
+        target = Target.for_run(replace(cfg, max_requests=None), concurrency=cfg.concurrency)
         try:
             self._send_all(target)
         finally:
@@ -113,21 +121,41 @@ class ProbeRun:
         missing: list[tuple[Probe, Exchange]] = []
         planned = probes(self.config.profile)
         sections = {probe.section for probe in planned}
-        for index, probe in enumerate(planned):
-            try:
-                exchange = target.put(probe.path, raw_body=PROBE_BODY, **probe.allowed())
-            except (TargetError, Throttled):
-                return  # cannot decide; the suites will meet the same and say so
-            kind = answer_kind(exchange, probe)
-            if kind in ("token", "prefix"):
-                raise ConfigError(self._wrong(kind, exchange))
-            if kind == "missing":
-                missing.append((probe, exchange))
-            # The first probe of every section found nothing: the base URL, not the ids.
-            if len(sections) > 1 and len(missing) == index + 1 == len(sections):
-                raise ConfigError(self._nothing_found(missing))
+        sends = [
+            functools.partial(target.put, probe.path, raw_body=PROBE_BODY, **probe.allowed())
+            for probe in planned
+        ]
+        rest = in_order(target.concurrency, sends[1:])  # sent once the first is judged
+        answers = itertools.chain(in_order(1, sends[:1]), rest)
+        try:
+            for index, probe in enumerate(planned):
+                try:
+                    exchange = next(answers)
+                except (TargetError, Throttled):
+                    return  # cannot decide; the suites will meet the same and say so
+                self._judge(index, probe, exchange, sections, missing)
+        finally:
+            rest.close()  # a decided probe waits for the PUTs still out, sends no more
         if missing:
             raise ConfigError(self._missing(missing, planned))
+
+    def _judge(
+        self,
+        index: int,
+        probe: Probe,
+        exchange: Exchange,
+        sections: set[str],
+        missing: list[tuple[Probe, Exchange]],
+    ) -> None:
+        """Raise ConfigError for an answer that settles the run; keep a missing one."""
+        kind = answer_kind(exchange, probe)
+        if kind in ("token", "prefix"):
+            raise ConfigError(self._wrong(kind, exchange))
+        if kind == "missing":
+            missing.append((probe, exchange))
+        # The first probe of every section found nothing: the base URL, not the ids.
+        if len(sections) > 1 and len(missing) == index + 1 == len(sections):
+            raise ConfigError(self._nothing_found(missing))
 
     def _wrong(self, kind: str, exchange: Exchange) -> str:
         cfg = self.config

@@ -68,12 +68,14 @@ def default_run() -> float:
 def main() -> None:
     before = default_run()
     busy0, steal0, total0 = cpu_times()
-    wall, done = timed([sys.executable, "-m", "pytest"], REPO)  # the README's command
+    # The README's command; -rfE lists what failed (it changes nothing else).
+    wall, done = timed([sys.executable, "-m", "pytest", "-rfE"], REPO)
     busy1, steal1, total1 = cpu_times()
     after = default_run()
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:]
     if done.returncode != 0:
-        sys.exit(f"the self-tests exited {done.returncode}: {summary}")
+        failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        sys.exit("\n".join([f"the self-tests exited {done.returncode}: {summary}", *failed]))
     passed = re.search(r"(\d+) passed", summary)
     machine = min(before, after)
     elapsed = total1 - total0

@@ -7,9 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+import tomli_w
 
-from regconform.run.command import suite_workers
-from regconform.run.plugin.workers import UNKNOWN, SuiteMap
+import runner
+from regconform.reference.fixtures import fixture_profile
+from regconform.run.command import SUITES, suite_workers
+from regconform.run.plugin.workers import SUITE_SECTIONS, UNKNOWN, SuiteMap, scope_count
+from regconform.settings.profile import Profile, load_profile
 
 WORKERS = ("-n", "3", "--regconform-suite-workers")
 
@@ -37,7 +41,63 @@ def test_suite_workers_unless_the_user_chose_or_nothing_is_sent(
     extra: tuple[str, ...],
     expected: tuple[str, ...],
 ) -> None:
-    assert suite_workers(concurrency, dry_run, record, extra) == expected
+    assert suite_workers(concurrency, dry_run, record, extra, 3) == expected
+
+
+@pytest.mark.parametrize(
+    ("scopes", "expected"), [(3, WORKERS), (2, ("-n", "2", WORKERS[2])), (1, ())]
+)
+def test_a_worker_a_scope_and_none_for_one(scopes: int, expected: tuple[str, ...]) -> None:
+    """One scope: one process sends as much (its tests run one after the other anyway)."""
+    assert suite_workers(8, False, False, (), scopes) == expected
+
+
+def _profile(tmp_path: Path, **sections: object) -> Profile:
+    """The reference fixtures' profile, `sections` replaced (None: left out)."""
+    raw = fixture_profile("http://127.0.0.1:9")
+    for name, table in sections.items():
+        if table is None:
+            raw.pop(name)
+        else:
+            raw[name] = table
+    path = tmp_path / "profile.toml"
+    path.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    return load_profile(path)
+
+
+def test_a_worker_per_scope_the_selected_suites_make(tmp_path: Path) -> None:
+    """Every suite: the course tests, the course sequences (records of their own), the track
+    tests; a suite alone makes one or two; a section the profile lacks makes none, and with one
+    course record the sequences share the course tests' scope."""
+    assert set(SUITE_SECTIONS) == set(SUITES)
+    full = _profile(tmp_path)
+    assert scope_count((), full) == 3
+    assert scope_count(("course_registrations",), full) == 1
+    assert scope_count(("event_track_registrations",), full) == 1
+    assert scope_count(("shared",), full) == 2
+    assert scope_count(("stateful",), full) == 2
+    assert scope_count(("course_registrations", "shared"), full) == 2
+    raw = fixture_profile("http://127.0.0.1:9")
+    one_record = {**raw["course_registrations"], "registration_ids": ["cr-1"]}
+    assert scope_count((), _profile(tmp_path, course_registrations=one_record)) == 2
+    assert scope_count(("shared",), _profile(tmp_path, event_track_registrations=None)) == 1
+
+
+def test_one_scope_runs_in_one_process_and_two_on_two_workers() -> None:
+    """`--suite course_registrations --concurrency 4`: no worker started (one scope);
+    `--suite stateful`: two, the course sequences' and the track tests', read-back kept."""
+    alone = runner.regconform(
+        "run", "--suite", "course_registrations", "--concurrency", "4", "--max-examples", "2"
+    )
+    assert alone.code == 0, alone.explain()
+    assert "workers" not in alone.stdout, alone.stdout
+    two = runner.regconform(
+        "run", "--suite", "stateful", "--concurrency", "4", "--max-examples", "2"
+    )
+    assert two.code == 0, two.explain()
+    assert "2 workers" in two.stdout, two.stdout
+    verdicts = {rid: r["verdict"] for rid, r in two.report()["requirements"].items()}
+    assert verdicts["CR-048"] == verdicts["ETR-020"] == "pass"  # read back: one worker a scope
 
 
 def test_the_scheduler_groups_by_the_suite_the_workers_named(tmp_path: Path) -> None:

@@ -24,10 +24,18 @@ def private_temp(tmp_path: Path) -> tuple[Path, dict[str, str | None]]:
     return temp, {"TMPDIR": str(temp)}
 
 
-def test_run_against_the_embedded_server_leaves_no_temporary_folder(tmp_path: Path) -> None:
-    """`regconform run` with no target removes the embedded server's folder when it stops."""
+@pytest.mark.parametrize("xdg", ["absolute", "relative"])
+def test_run_against_the_embedded_server_leaves_no_temporary_folder(
+    tmp_path: Path, xdg: str
+) -> None:
+    """`regconform run` with no target removes the embedded server's folder when it stops, and
+    keeps hypothesis's cache in the user's cache folder: XDG_CACHE_HOME, or ~/.cache when that
+    is not an absolute path (the XDG spec: ignore it), never the working folder."""
     temp, env = private_temp(tmp_path)
-    env |= {"XDG_CACHE_HOME": str(tmp_path / "cache"), "HYPOTHESIS_STORAGE_DIRECTORY": None}
+    cache = tmp_path / "cache" if xdg == "absolute" else tmp_path / "home" / ".cache"
+    given = str(cache) if xdg == "absolute" else "cache"  # relative: the working folder's
+    env |= {"XDG_CACHE_HOME": given, "HOME": str(tmp_path / "home")}
+    env |= {"HYPOTHESIS_STORAGE_DIRECTORY": None}
     before = ours(temp)
     done = runner.regconform(
         *("run", "--suite", "shared", "--max-examples", "1"),
@@ -40,9 +48,9 @@ def test_run_against_the_embedded_server_leaves_no_temporary_folder(tmp_path: Pa
     assert "testing the embedded reference server" in done.stdout
     assert ours(temp) == before == []
     # nothing in the working folder but the reports: hypothesis's cache went to the user's
-    left = {p.name for p in tmp_path.iterdir()} - {temp.name, "cache"}
+    left = {p.name for p in tmp_path.iterdir()} - {temp.name, cache.relative_to(tmp_path).parts[0]}
     assert left == {"reports"}, left
-    assert (tmp_path / "cache" / "regconform" / "hypothesis").is_dir()
+    assert (cache / "regconform" / "hypothesis").is_dir()
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])

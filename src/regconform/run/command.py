@@ -20,6 +20,7 @@ from regconform.harness.session import run_suites
 from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.run.plugin.options import NO_PREFLIGHT, REPORTS
 from regconform.run.plugin.prepared import Prepared
+from regconform.run.plugin.workers import scope_count
 from regconform.settings.config import PLANS, Overrides, RunConfig, build_config
 from regconform.target.embedded import embedded_server
 from regconform.target.preflight import check_reachable
@@ -141,23 +142,24 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
     return [*args, *extra]
 
 
-# Workers of a concurrent run: the course tests, the course sequences (on records of their own,
-# when the profile has two or more), the track tests (run.plugin.workers); an unused one stops.
-SUITE_WORKERS = 3
+# Workers of a concurrent run: one per scope the selected suites make (run.plugin.workers:
+# the course tests, the course sequences on records of their own, the track tests), 3 at most.
 # Options by which the user chose pytest-xdist workers, or none: then theirs hold.
 XDIST_CHOSEN = ("-n", "--numprocesses", "--dist", "--maxprocesses")
 
 
 def suite_workers(
-    concurrency: int | None, dry_run: bool, record: bool, extra: Sequence[str]
+    concurrency: int | None, dry_run: bool, record: bool, extra: Sequence[str], scopes: int
 ) -> tuple[str, ...]:
     """`--concurrency N` > 1: the two endpoints' tests at once, each suite's on an xdist worker
-    of its own (regconform.run.plugin.workers), N requests in flight between them. Not when
-    the user chose workers (or none), nothing is sent, or cassettes record (one at a time)."""
-    if (concurrency or 1) <= 1 or dry_run or record:
+    of its own (regconform.run.plugin.workers), N requests in flight between them: a worker
+    per scope of the tests selected (`scopes`). Not when there is one scope (one process sends
+    as much: its tests run one after the other anyway), the user chose workers (or none),
+    nothing is sent, or cassettes record (one request at a time)."""
+    if (concurrency or 1) <= 1 or dry_run or record or scopes <= 1:
         return ()
     chosen = any(arg.startswith(XDIST_CHOSEN) or arg == "no:xdist" for arg in extra)
-    return () if chosen else ("-n", str(SUITE_WORKERS), "--regconform-suite-workers")
+    return () if chosen else ("-n", str(scopes), "--regconform-suite-workers")
 
 
 def requirement_args(requirements: tuple[str, ...]) -> tuple[str, ...]:
@@ -352,9 +354,11 @@ def run(
                 concurrency=concurrency,
                 no_shrink=no_shrink,
             )
-            ready = prepared(build_config(flags))
+            config = build_config(flags)
+            ready = prepared(config)
         except ConfigError as exc:
             fail(str(exc))
-        workers = suite_workers(concurrency, dry_run, record, pytest_extra)
+        scopes = scope_count(suites, config.profile)
+        workers = suite_workers(concurrency, dry_run, record, pytest_extra, scopes)
         code = run_suites(pytest_args(flags, suites, (*workers, *pytest_extra)), plugins=[ready])
     sys.exit(code)

@@ -50,11 +50,14 @@ def hypothesis_files_in_the_user_cache() -> None:
     """Leave nothing in the user's current folder: hypothesis keeps a cache of Unicode tables
     (its only file here: the example database is off) under `.hypothesis/` in the working
     folder by default, so it goes to the user's cache folder instead, as other tools' caches
-    do. A HYPOTHESIS_STORAGE_DIRECTORY the user set still wins."""
+    do. A HYPOTHESIS_STORAGE_DIRECTORY the user set still wins; an XDG_CACHE_HOME that is not
+    an absolute path is ignored, as the XDG Base Directory spec says (it would name a folder in
+    whatever folder the run starts from)."""
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         return
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    set_hypothesis_home_dir(Path(cache) / "regconform" / "hypothesis")
+    given = Path(os.environ.get("XDG_CACHE_HOME") or ".")
+    cache = given if given.is_absolute() else Path.home() / ".cache"
+    set_hypothesis_home_dir(cache / "regconform" / "hypothesis")
 
 
 def run_settings(run_config: RunConfig) -> settings:

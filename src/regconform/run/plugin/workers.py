@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ SUITE_MAP = "regconform_suite_map"  # the key of the map's path in an xdist work
 OPTION = "regconform_suite_workers"
 UNKNOWN = "(no suite)"
 COURSE = "course_registrations"
+TRACKS = "event_track_registrations"
 
 
 def by_suite(config: pytest.Config) -> bool:
@@ -86,6 +88,31 @@ class SuiteMapKeeper:
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> SuiteScheduling:
         return SuiteScheduling(config, log, self.suite_map)
+
+
+# The suites of `regconform run --suite` whose tests write to each section's records, by the
+# scopes they make: one scope each, but a course sequence's own one (scope_of).
+SUITE_SECTIONS = {
+    "course_registrations": (COURSE,),
+    "event_track_registrations": (TRACKS,),
+    "shared": (COURSE, TRACKS),  # the door tests, one of each endpoint
+    "stateful": (f"{COURSE}, own records", TRACKS),
+}
+
+
+def scope_count(suites: Sequence[str], profile: Profile) -> int:
+    """How many scopes (so workers) the tests of `suites` (none: every suite) make for this
+    profile, as scope_of names them: a section the profile lacks makes none (its tests skip),
+    and the course sequences share the course scope when the profile keeps no records for them."""
+    kept = bool(profile.course and profile.course.sequence_ids)
+    held = {COURSE: profile.course is not None, TRACKS: profile.tracks is not None}
+    scopes = set()
+    for suite in suites or SUITE_SECTIONS:
+        for scope in SUITE_SECTIONS[suite]:
+            section = scope.split(",")[0]
+            if held[section]:
+                scopes.add(scope if kept else section)
+    return len(scopes)
 
 
 def scope_of(suite: str, item: pytest.Item, profile: Profile) -> str:

@@ -14,14 +14,14 @@ log holds the same lines) but their order in the log may differ from run to run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
 
 
-def in_order(concurrency: int, sends: Iterable[Callable[[], T]]) -> Iterator[T]:
+def in_order(concurrency: int, sends: Iterable[Callable[[], T]]) -> Generator[T, None, None]:
     """Each `send()`'s result, in order; up to `concurrency` of them running at once. A send
     that raises raises here, in its turn, after the results before it; the rest are cancelled."""
     if concurrency <= 1:

@@ -28,11 +28,18 @@ _marks: dict[str, float] = {"imported": time.time()}
 _tests: dict[str, dict[str, float]] = {}  # test id -> judged, sent, seconds of its call
 
 
-def _count_judged(judge: Any) -> Any:
-    def counting(self: Verdicts, exchange: Any, *checks: Any) -> None:
-        if not exchange.dry_run:
-            _counts["judged"] += 1
-        judge(self, exchange, *checks)
+def _count_judged(judge_each: Any) -> Any:
+    """Count every exchange judged: the suites hand their exchanges to `judge_each` (`judge`
+    goes through it too), a generator each, so they are counted as they are judged."""
+
+    def counting(self: Verdicts, judged: Any) -> None:
+        def counted() -> Iterator[Any]:
+            for exchange, checks in judged:
+                if not exchange.dry_run:
+                    _counts["judged"] += 1
+                yield exchange, checks
+
+        judge_each(self, counted())
 
     return counting
 
@@ -45,7 +52,7 @@ def _count_sent(send_once: Any) -> Any:
     return counting
 
 
-Verdicts.judge = _count_judged(Verdicts.judge)
+Verdicts.judge_each = _count_judged(Verdicts.judge_each)
 Target._send_once = _count_sent(Target._send_once)
 
 

@@ -229,6 +229,10 @@ def measure_xdist(bench: Bench) -> tuple[Row, Row, dict[str, Any]]:
             "verdicts_identical": {k: v[0] for k, v in first.items()}
             == {k: v[0] for k, v in second.items()},
             "checked_counts_identical": first == second,
+            # Under the user's own -n K read-back is left out (README): those ids differ.
+            "verdicts_differ_on": sorted(
+                k for k in first if first[k][0] != second.get(k, ("",))[0]
+            ),
         },
     )
 
@@ -319,6 +323,11 @@ def report(found: dict[str, Any], seconds: float) -> str:
         f"xdist -n 2 vs -n 0: speedup {xdist['speedup']:.2f}x, verdicts identical: "
         f"{xdist['verdicts_identical']}, checked counts identical: "
         f"{xdist['checked_counts_identical']}"
+        + (
+            f" (verdicts differ on {', '.join(xdist['verdicts_differ_on'])})"
+            if xdist.get("verdicts_differ_on")
+            else ""
+        )
     )
     for row in found["rows"]:
         if row.extra.get("phases") and not row.name.startswith("  -"):

@@ -66,7 +66,8 @@ def _line(cells: tuple[str, ...]) -> str:
 def goals(
     default: Row, peer: Row, limit: Row, replay: Row, peaks: list[float]
 ) -> dict[str, dict[str, Any]]:
-    """Each goal of issue 9: the measured value, the bound, and whether it is met."""
+    """Each goal of issue 9: the measured value, the bound, and whether it is met (None: not
+    judged here)."""
     assert default.wall and peer.wall and limit.rate and default.rate
 
     def goal(value: float | None, bound: float, met: bool | None, unit: str) -> dict[str, Any]:
@@ -78,7 +79,9 @@ def goals(
     return {
         "default run at most 20 s": goal(default.wall, 20.0, default.wall <= 20.0, "s"),
         "at least 2x faster than the peer": goal(speedup, 2.0, speedup >= 2.0, "x"),
-        "validated cases/s at least 50% of raw": goal(share, 0.5, share >= 0.5, "of raw"),
+        # Retired by issue 19 (a generation-bound test cannot reach it; the test loop's rows
+        # above show each test's rate over the limit): shown, judged neither way.
+        "(retired) validated cases/s at least 50% of raw": goal(share, 0.5, None, "of raw"),
         "replay under 5 s": goal(
             replay.wall, 5.0, None if replay.wall is None else replay.wall < 5.0, "s"
         ),

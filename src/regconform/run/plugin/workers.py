@@ -36,6 +36,7 @@ OPTION = "regconform_suite_workers"
 UNKNOWN = "(no suite)"
 COURSE = "course_registrations"
 TRACKS = "event_track_registrations"
+OWN = ", own records"  # a suite's scope for its tests on records kept for them (scope_of)
 
 
 def by_suite(config: pytest.Config) -> bool:
@@ -96,7 +97,7 @@ SUITE_SECTIONS = {
     "course_registrations": (COURSE,),
     "event_track_registrations": (TRACKS,),
     "shared": (COURSE, TRACKS),  # the door tests, one of each endpoint
-    "stateful": (f"{COURSE}, own records", TRACKS),
+    "stateful": (f"{COURSE}{OWN}", TRACKS),
 }
 
 
@@ -109,7 +110,7 @@ def scope_count(suites: Sequence[str], profile: Profile) -> int:
     scopes = set()
     for suite in suites or SUITE_SECTIONS:
         for scope in SUITE_SECTIONS[suite]:
-            section = scope.split(",")[0]
+            section = scope.removesuffix(OWN)
             if held[section]:
                 scopes.add(scope if kept else section)
     return len(scopes)
@@ -120,7 +121,7 @@ def scope_of(suite: str, item: pytest.Item, profile: Profile) -> str:
     when the profile's section keeps some: CourseSection.sequence_ids), a scope of its own."""
     section = profile.course if suite == COURSE else profile.tracks
     kept = getattr(section, "sequence_ids", ())
-    return f"{suite}, own records" if item.get_closest_marker("own_records") and kept else suite
+    return f"{suite}{OWN}" if item.get_closest_marker("own_records") and kept else suite
 
 
 def write_suite_map(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,7 +10,7 @@ import pytest
 from safety_runs import TOKEN, regconform
 
 import runner
-from in_flight import InFlight, Overlap
+from in_flight import InFlight, LockFirst, Overlap
 from regconform.errors import EXIT_INCOMPLETE
 from regconform.reference import ServerSettings, running_server
 from regconform.target.concurrency import in_order
@@ -85,3 +85,26 @@ def test_one_budget_for_every_worker_with_the_embedded_servers_own_token(tmp_pat
     assert run.code == EXIT_INCOMPLETE, run.explain()
     assert "3 workers" in run.stdout
     assert run.report()["requests_sent"] == 30
+
+
+def test_a_server_locking_each_resource_is_not_blamed_for_our_concurrency(tmp_path: Path) -> None:
+    """A server that answers 409 to a PUT meeting another on the same resource (it takes the
+    lock before it reads the body: legal, and never seen one request at a time) is conformant
+    at --concurrency 6 too: each such 409 is sent again alone and the answer to that judged,
+    and the summary counts them. Without the re-send, the refusals sent together to one record
+    (the single-violation test's) met 409 where 400 is due: a false alarm of our own making."""
+    lock = LockFirst()
+    with running_server(ServerSettings(token=TOKEN, delay=DELAY, wrap=lock.wrap)) as base_url:
+        run = regconform(
+            *("run", "--base-url", base_url, "--max-examples", "2", "--concurrency", "6"),
+            report_dir=tmp_path,
+        )
+    assert run.code == 0, run.explain()
+    flagged = {
+        k for k, r in run.report()["requirements"].items() if r["verdict"] in ("fail", "warn")
+    }
+    assert flagged == set()
+    assert lock.conflicts > 0  # the server did lock: we sent to one resource at once
+    assert (
+        f"{lock.conflicts} answered 409 beside another of ours and sent again alone" in run.stdout
+    )

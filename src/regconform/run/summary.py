@@ -54,6 +54,11 @@ def write_summary(
             f"{config.base_url}, seed {config.seed}, plan {config.plan}, "
             f"request log sha256 {sent.sha256[:16]}"
             + (f", {sent.throttled} answered 429 and retried" if sent.throttled else "")
+            + (
+                f", {sent.conflicts} answered 409 beside another of ours and sent again alone"
+                if sent.conflicts
+                else ""
+            )
         )
         if config.dry_run:
             tr.write_line(

@@ -14,8 +14,11 @@ log holds the same lines) but their order in the log may differ from run to run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -34,3 +37,50 @@ def in_order(concurrency: int, sends: Iterable[Callable[[], T]]) -> Generator[T,
             yield future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class Flight:
+    """One request of ours on its way: whether another to the same path was out meanwhile."""
+
+    overlapped: bool = False
+
+
+class PathTraffic:
+    """The paths our requests are out on (one Target's threads).
+
+    Under --concurrency a server may answer 409 to a request that met another of ours on the
+    same resource (RFC 9110 15.5.10: a conflict with its current state), even a request it would
+    refuse anyway, if it takes a record's lock before it reads the body. That conflict is of our
+    making: such a 409 is not judged but sent again alone (`on(path, alone=True)`: it waits until
+    nothing of ours is out on the path, and nothing else goes there until it is answered), so
+    the answer judged is the one a sequential run gets. One process's threads only: xdist
+    workers of a run never share a record (run.plugin.workers)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._out: dict[str, list[Flight]] = {}
+        self._alone: set[str] = set()  # paths a request sent alone holds, or waits for
+
+    @contextmanager
+    def on(self, path: str, alone: bool = False) -> Iterator[Flight]:
+        flight = Flight()
+        with self._changed:
+            self._changed.wait_for(lambda: path not in self._alone)
+            if alone:
+                self._alone.add(path)
+                self._changed.wait_for(lambda: not self._out.get(path))
+            out = self._out.setdefault(path, [])
+            for other in out:
+                other.overlapped = flight.overlapped = True
+            out.append(flight)
+        try:
+            yield flight
+        finally:
+            with self._changed:
+                out.remove(flight)
+                if not out:
+                    del self._out[path]
+                if alone:
+                    self._alone.discard(path)
+                self._changed.notify_all()

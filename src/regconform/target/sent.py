@@ -21,11 +21,13 @@ class SentTotals:
     sha256: str
     per_requirement: dict[str, int]
     throttled: int = 0  # answers of 429 that were waited out and retried
+    conflicts: int = 0  # 409s met beside another of our requests to the path, sent again alone
 
     @classmethod
     def of(cls, target: Target) -> SentTotals:
         log = target.log
-        return cls(log.count, log.sha256, dict(log.per_requirement), target.throttled)
+        per_requirement = dict(log.per_requirement)
+        return cls(log.count, log.sha256, per_requirement, target.throttled, target.conflicts)
 
     @classmethod
     def merged(cls, by_worker: Mapping[str, SentTotals]) -> SentTotals:
@@ -43,6 +45,7 @@ class SentTotals:
             digest.hexdigest(),
             dict(per_requirement),
             sum(t.throttled for t in ordered),
+            sum(t.conflicts for t in ordered),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ import urllib3.exceptions
 
 from regconform.settings.config import RunConfig
 from regconform.settings.profile import Profile
+from regconform.target.concurrency import PathTraffic
 from regconform.target.deadline import AnswerOverdue, answer_deadline
 from regconform.target.exchange import REDACTED, Exchange, SentRequest
 from regconform.target.http import http_session, tls_failure
@@ -209,6 +210,8 @@ class Target:
         self.allow = AllowList(profile)
         self.log = RequestLog()
         self.throttled = 0
+        self.conflicts = 0  # 409s met beside another of our requests to the path: sent again
+        self._traffic = PathTraffic()  # the paths our threads' requests are out on
         self.current_requirements: tuple[str, ...] = ()
         self._token = token
         self._timeout = (min(5.0, timeout), timeout)
@@ -342,28 +345,42 @@ class Target:
         if self._dry_run:
             self.log.add(method, path_and_query, raw_body, self.current_requirements)
             return Exchange(sent, 0, {}, b"", sent_json=body, dry_run=True)
-        return self._send(sent, headers, raw_body, body)
+        return self._send(sent, headers, raw_body, body, path)
 
     def _send(
-        self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
+        self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any, path: str
     ) -> Exchange:
-        for attempt in range(MAX_429_RETRIES + 1):
+        """Send, then again while answered 429 (waiting as told, else backing off), and once
+        more, alone, if answered 409 beside another of our requests to the path (PathTraffic)."""
+        path_and_query = sent.url.removeprefix(self.base_url)
+        alone, retries, logged = False, 0, False
+        while True:
             self._admit()
-            if attempt == 0:  # the log holds what was sent, once, whatever the throttling
-                path_and_query = sent.url.removeprefix(self.base_url)
+            if not logged:  # the log holds what was sent, once, whatever was sent again
                 with self._lock:
                     self.log.add(sent.method, path_and_query, raw, self.current_requirements)
-            with self._in_flight, self.pacing.in_flight(self.concurrency):
+                logged = True
+            with (
+                self._traffic.on(path, alone) as flight,
+                self._in_flight,
+                self.pacing.in_flight(self.concurrency),
+            ):
                 exchange = self._send_once(sent, headers, raw, body)
+            if exchange.status == 409 and flight.overlapped and not alone:
+                alone = True  # maybe a conflict with a request of ours: sent again alone
+                with self._lock:
+                    self.conflicts += 1
+                continue
             if exchange.status != 429:
                 return exchange
             with self._lock:
                 self.throttled += 1
-            if attempt == MAX_429_RETRIES:
+            if retries == MAX_429_RETRIES:
                 break
-            key = sent.url.removeprefix(self.base_url).encode() + b" " + (raw or b"")
-            wait = _retry_after(exchange.headers.get("retry-after"), attempt, key)
+            key = path_and_query.encode() + b" " + (raw or b"")
+            wait = _retry_after(exchange.headers.get("retry-after"), retries, key)
             time.sleep(min(MAX_RETRY_WAIT, wait))
+            retries += 1
         raise Throttled(
             f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After (else backing off)"
         )

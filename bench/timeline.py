@@ -1,0 +1,98 @@
+"""Where a slow target's run spends its wall time: which stream of requests ends last.
+
+    .venv/bin/python bench/timeline.py 0.3 --concurrency 8     # ~35 s; any `regconform run` options
+
+Runs `regconform run ARGS` against a reference server answering every request after DELAY
+seconds (in this process, behind an ASGI wrap that notes when each request came and went), then
+prints, for each stream of requests (the course records the course tests update, the records
+the course sequences keep, the track), how many it sent, when its last answer came, and about
+how many round trips it took; and the requests in flight every half second, in all and per
+stream. The stream whose last answer comes last is the critical path (issue 19's 300 ms goal).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+from regconform.reference import ServerSettings, running_server
+from regconform.reference.fixtures import COURSE_IDS, DEFAULT_TOKEN, TOKEN_ENV
+
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("REGCONFORM_")}
+ENV[TOKEN_ENV] = DEFAULT_TOKEN
+SEQUENCE_RECORDS = COURSE_IDS[len(COURSE_IDS) // 2 :]  # CourseSection.sequence_ids's half
+GAP = 0.15  # seconds between two starts that make them two round trips
+STEP = 0.5  # seconds between two looks at the requests in flight
+
+Seen = tuple[float, float, str]  # (came, went, path), seconds from the run's start
+
+
+def stream(path: str) -> str:
+    if path.startswith("/v3/events"):
+        return "track"
+    return "course sequences" if path.rsplit("/", 1)[-1] in SEQUENCE_RECORDS else "course tests"
+
+
+def timed_wrap(seen: list[Seen], clock: Callable[[], float]) -> Callable[[Any], Any]:
+    def wrap(app: Any) -> Any:
+        async def timed(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            came = clock()
+            try:
+                await app(scope, receive, send)
+            finally:
+                seen.append((came, clock(), scope["path"]))
+
+        return timed
+
+    return wrap
+
+
+def in_flight(seen: list[Seen], end: float) -> list[int]:
+    looks = [STEP * i for i in range(int(end / STEP) + 1)]
+    return [sum(1 for came, went, _ in seen if came <= t < went) for t in looks]
+
+
+def main() -> None:
+    delay, args = float(sys.argv[1]), sys.argv[2:]
+    seen: list[Seen] = []
+    started = [time.monotonic()]
+
+    def clock() -> float:
+        return time.monotonic() - started[0]
+
+    settings = ServerSettings(delay=delay, wrap=timed_wrap(seen, clock))
+    with running_server(settings) as base_url, tempfile.TemporaryDirectory() as reports:
+        command = [sys.executable, "-m", "regconform", "run", "--base-url", base_url]
+        started[0] = time.monotonic()
+        done = subprocess.run(
+            [*command, "--report-dir", reports, *args], env=ENV, capture_output=True, text=True
+        )
+        wall = clock()
+    print(f"wall {wall:.2f} s, exit {done.returncode}, {len(seen)} requests (probe included)")
+    end = max(went for _, went, _ in seen)
+    print(f"{'stream':<18} {'requests':>8} {'first':>7} {'last answer':>12} {'round trips':>12}")
+    streams = sorted({stream(path) for _, _, path in seen})
+    for name in streams:
+        mine = sorted((came, went) for came, went, path in seen if stream(path) == name)
+        starts = [came for came, _ in mine]
+        trips = 1 + sum(1 for a, b in itertools.pairwise(starts) if b - a > GAP)
+        last = max(went for _, went in mine)
+        print(f"{name:<18} {len(mine):>8} {starts[0]:>6.2f}s {last:>11.2f}s {trips:>12}")
+    print(f"in flight every {STEP} s:")
+    print(f"  {'all':<18} " + " ".join(map(str, in_flight(seen, end))))
+    for name in streams:
+        of_stream = [one for one in seen if stream(one[2]) == name]
+        print(f"  {name:<18} " + "".join(str(min(n, 9)) for n in in_flight(of_stream, end)))
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ CA (trustme), optionally requires a client certificate of that CA, and relays th
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import ssl
 import threading
@@ -63,17 +64,29 @@ class TlsRelay:
             conn.close()
             return
         upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=30)
-        back = threading.Thread(target=_pump, args=(upstream, secure), daemon=True)
-        back.start()
         _pump(secure, upstream)
-        back.join(30)
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    """Copy until either side is done, then close both."""
+def _pump(secure: ssl.SSLSocket, upstream: socket.socket) -> None:
+    """Copy both ways until either side is done, then close both: in this one thread, so the
+    TLS socket is never read and written from two threads at once (OpenSSL's connection is not
+    thread-safe: two pump threads, under load, once garbled an answer into an IncompleteRead)."""
     with contextlib.suppress(OSError):
-        while data := source.recv(65536):
-            sink.sendall(data)
-    for side in (source, sink):
+        done = False
+        while not done:
+            # Bytes OpenSSL has decrypted already are not seen by select: read them first.
+            ready = (
+                [secure] if secure.pending() else select.select([secure, upstream], [], [], 30)[0]
+            )
+            if not ready:
+                break  # 30 s without a byte either way: the test is long over
+            for source, sink in ((secure, upstream), (upstream, secure)):
+                if source in ready:
+                    data = source.recv(65536)
+                    if not data:
+                        done = True
+                        break
+                    sink.sendall(data)
+    for side in (secure, upstream):
         with contextlib.suppress(OSError):
             side.close()

@@ -133,6 +133,31 @@ def test_429_without_retry_after_is_retried_after_a_jittered_back_off(tmp_path: 
     assert "1 answered 429 and retried" in run.stdout
 
 
+@pytest.mark.requirement("GEN-007")
+def test_a_429_holds_every_sender_of_the_run(tmp_path: Path) -> None:
+    """--concurrency 4 on three workers, each with seconds of requests to send: after a 429
+    naming no Retry-After, nothing of the run's reaches the server until its back-off is over,
+    from the other workers neither; then the retry, and the run carries on and passes."""
+    with behind_proxy("429-once", retry_after=None) as proxy:
+        profile = write_profile(tmp_path / "profile.toml", proxy.url)
+        run = regconform(
+            *("run", "--profile", profile, "--max-examples", "2", "--concurrency", "4")
+        )
+        puts = [put for put in proxy.puts() if put.body != PROBE_BODY]
+    assert run.code == 0, run.explain()
+    assert "3 workers" in run.stdout  # three senders, and only one was told
+    first = puts[0]
+    wait = backoff(0, first.path.encode() + b" " + first.body)
+    # What was on its way when the 429 went out may still arrive; nothing sent after it may.
+    held = [put.at - first.at for put in puts[1:] if 0.2 < put.at - first.at < wait - 0.05]
+    assert held == [], held
+    # The retry (another worker may have sent the same request at the same moment: a simplest
+    # body): the first of its copies to come later than that.
+    again = [p.at - first.at for p in puts[1:] if (p.path, p.body) == (first.path, first.body)]
+    assert wait - 0.05 <= min(t for t in again if t > 0.2) <= wait + 1.0
+    assert "1 answered 429 and retried" in run.stdout
+
+
 def test_answers_before_a_hang_are_judged_and_what_it_cost_is_not_run(tmp_path: Path) -> None:
     """A target that never answers one kind of request (a PUT without a token): every answer
     received before is judged, and the requirements the lost requests were for are `not run`,

@@ -97,6 +97,22 @@ def test_back_off_is_exponential_bounded_and_the_same_for_the_same_request() -> 
     assert len(spread) == 20
 
 
+@pytest.mark.parametrize("shared", [False, True], ids=["threads", "ledger"])
+def test_a_hold_keeps_every_sender_waiting(tmp_path: Path, shared: bool) -> None:
+    """After `hold(0.3)` (a 429's wait), no caller's slot comes before the hold ends, with no
+    rate limit set, in one process or across a ledger; without a hold nobody waits."""
+    ledger = create_ledger(tmp_path / "ledger", None) if shared else None
+    pacing = Pacing(ledger=ledger)
+    started = time.monotonic()
+    pacing.wait_for_slot()
+    assert time.monotonic() - started < 0.1
+    pacing.hold(0.3)
+    ends = Pacing(ledger=ledger) if shared else pacing  # another worker's view of the run
+    with ThreadPoolExecutor(3) as pool:
+        slots = list(pool.map(lambda _: (ends.wait_for_slot(), time.monotonic())[1], range(3)))
+    assert min(slots) >= started + 0.3
+
+
 def _raw(**top: object) -> dict[str, object]:
     course = {"tenant_id": "t", "registration_ids": ["r"]}
     return {"base_url": "http://127.0.0.1:1", "course_registrations": course, **top}

@@ -18,7 +18,8 @@ out.
 
 429 answers without Retry-After are waited out with `backoff`: exponential, capped, and
 jittered by a number drawn from the request itself (never from the wall clock), so a run with
-the same seed waits the same and sends the same bytes.
+the same seed waits the same and sends the same bytes. The wait, told or drawn, holds the whole
+run (`hold`: the next send slot moves past it), every thread and worker alike.
 """
 
 from __future__ import annotations
@@ -74,15 +75,25 @@ class Pacing:
             state[0] -= 1
 
     def wait_for_slot(self) -> None:
-        """Sleep until this caller's send slot: at most rate_limit sends per second, all
-        threads and processes of the run together."""
-        if not self.interval:
-            return
+        """Sleep until this caller's send slot: at most rate_limit sends per second, and
+        nothing while a 429's wait holds (`hold`), all threads and processes of the run
+        together."""
+        if not self.interval and self.ledger is None and self._next_slot <= time.monotonic():
+            return  # no pace and no hold: nothing to wait for (nor a lock to take)
         with self._state() as state:  # held while waiting: the next caller waits behind
             wait = state[1] - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            state[1] = time.monotonic() + self.interval
+            if self.interval:
+                state[1] = time.monotonic() + self.interval
+
+    def hold(self, seconds: float) -> None:
+        """A 429 asked to wait `seconds` (its Retry-After, else the back-off): no thread or
+        process of the run sends before then, not only the one that was told. A server
+        throttling one request is throttling the client; the others keeping on would only
+        draw more 429s (RFC 6585 4: the user has sent too many requests)."""
+        with self._state() as state:
+            state[1] = max(state[1], time.monotonic() + seconds)
 
     @contextmanager
     def in_flight(self, concurrency: int) -> Iterator[None]:

@@ -379,7 +379,7 @@ class Target:
                 break
             key = path_and_query.encode() + b" " + (raw or b"")
             wait = _retry_after(exchange.headers.get("retry-after"), retries, key)
-            time.sleep(min(MAX_RETRY_WAIT, wait))
+            self.pacing.hold(min(MAX_RETRY_WAIT, wait))  # every sender of the run waits it out
             retries += 1
         raise Throttled(
             f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After (else backing off)"

@@ -22,11 +22,14 @@ from collections.abc import Callable
 from typing import Any
 
 from regconform.reference import ServerSettings, running_server
-from regconform.reference.fixtures import COURSE_IDS, DEFAULT_TOKEN, TOKEN_ENV
+from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV, fixture_profile
+from regconform.settings.profile import parse_profile
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("REGCONFORM_")}
 ENV[TOKEN_ENV] = DEFAULT_TOKEN
-SEQUENCE_RECORDS = COURSE_IDS[len(COURSE_IDS) // 2 :]  # CourseSection.sequence_ids's half
+PROFILE = parse_profile(fixture_profile("http://127.0.0.1:1"))
+assert PROFILE.course is not None
+SEQUENCE_RECORDS = PROFILE.course.sequence_ids  # the records the course sequences keep
 GAP = 0.15  # seconds between two starts that make them two round trips
 STEP = 0.5  # seconds between two looks at the requests in flight
 

@@ -80,7 +80,8 @@ class Pacing:
         together."""
         if not self.interval and self.ledger is None and self._next_slot <= time.monotonic():
             return  # no pace and no hold: nothing to wait for (nor a lock to take)
-        with self._state() as state:  # held while waiting: the next caller waits behind
+        # Held while waiting: the next caller waits behind. Without a pace only a hold is read.
+        with self._state(write=bool(self.interval)) as state:
             wait = state[1] - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
@@ -123,8 +124,9 @@ class Pacing:
             time.sleep(SLOT_POLL)
 
     @contextmanager
-    def _state(self) -> Iterator[list[float]]:
-        """[requests left, next free slot], locked for the caller, written back after."""
+    def _state(self, write: bool = True) -> Iterator[list[float]]:
+        """[requests left, next free slot], locked for the caller, written back after (unless
+        `write` is false: a caller only reading it)."""
         with self._lock:
             if self.ledger is None:
                 state = [float(self._left or 0), self._next_slot]
@@ -139,9 +141,10 @@ class Pacing:
                     left, next_slot = (float(x) for x in handle.read().split())
                     state = [left, next_slot]
                     yield state
-                    handle.seek(0)
-                    handle.write(f"{int(state[0])} {state[1]!r}\n")
-                    handle.truncate()
+                    if write:
+                        handle.seek(0)
+                        handle.write(f"{int(state[0])} {state[1]!r}\n")
+                        handle.truncate()
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
 

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -25,7 +25,7 @@ import urllib3.exceptions
 
 from regconform.settings.config import RunConfig
 from regconform.settings.profile import Profile
-from regconform.target.concurrency import PathTraffic
+from regconform.target.concurrency import Flight, PathTraffic
 from regconform.target.deadline import AnswerOverdue, answer_deadline
 from regconform.target.exchange import REDACTED, Exchange, SentRequest
 from regconform.target.http import http_session, tls_failure
@@ -360,8 +360,12 @@ class Target:
                 with self._lock:
                     self.log.add(sent.method, path_and_query, raw, self.current_requirements)
                 logged = True
+            # One request at a time (concurrency 1) never meets another of ours: no gate.
+            traffic = (
+                self._traffic.on(path, alone) if self.concurrency > 1 else nullcontext(Flight())
+            )
             with (
-                self._traffic.on(path, alone) as flight,
+                traffic as flight,
                 self._in_flight,
                 self.pacing.in_flight(self.concurrency),
             ):

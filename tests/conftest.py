@@ -67,6 +67,9 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         return
     option.numprocesses = DEFAULT_WORKERS
     option.dist = "loadscope"
+    # Keep FIRST's order: xdist (>= 3.7) otherwise hands out the modules with the most tests
+    # first, and the kill matrix (8 tests, minutes) started three minutes in, the run's tail.
+    option.loadscopereorder = False
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -15,6 +15,15 @@ project outside the repository), and sees this environment (built in `child_env`
 fresh temporary folder (removed when the test process exits), never the repository's reports/;
 a `--report-dir` among the arguments is used as given.
 
+`regconform(...)` forks its child from a process that imported pytest, hypothesis,
+schemathesis and regconform once (regconform.mutants.forked, as the matrices do): the same
+command, arguments, environment, working folder, exit status and output, without half a second
+of imports per child (about 150 children a session).
+A fork shares one interpreter's start: the same hash seed in every child, and what Python reads
+only at start-up (PYTHON* variables) is the forkserver's. A test about those passes
+`fresh=True` and gets a new interpreter (a test comparing two runs' requests, say: each run's
+own hash seed is what shows an order that depends on it).
+
 `started(...)` is for a test that steers a child while it runs (a signal, say): the process
 itself, its stdout and stderr piped, under the same environment policy.
 
@@ -41,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from regconform.mutants import forked
 from regconform.reference.fixtures import DEFAULT_TOKEN, TOKEN_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,20 +163,16 @@ def regconform(
     report_dir: Path | None = None,
     token: str | None = DEFAULT_TOKEN,
     cwd: Path | None = None,
+    fresh: bool = False,
 ) -> Run:
-    """`python -m regconform ARGS`; a `run` writes its reports to `report_dir` (see above)."""
+    """`python -m regconform ARGS` (forked unless `fresh`, see above); a `run` writes its
+    reports to `report_dir` (see above)."""
     if args[:1] != ("run",):
         assert report_dir is None, "only `regconform run` writes reports"
-        return python("-m", "regconform", *args, env=env, timeout=timeout, token=token, cwd=cwd)
+        return _forked_or_fresh(tuple(map(str, args)), env, timeout, token, None, cwd, fresh)
     flag, report_dir = _report_dir(args, report_dir)
-    return command(
-        *(sys.executable, "-m", "regconform", "run", *flag, *args[1:]),
-        env=env,
-        timeout=timeout,
-        token=token,
-        report_dir=report_dir,
-        cwd=cwd,
-    )
+    argv = tuple(map(str, ("run", *flag, *args[1:])))
+    return _forked_or_fresh(argv, env, timeout, token, report_dir, cwd, fresh)
 
 
 def pytest_run(
@@ -177,7 +183,9 @@ def pytest_run(
     token: str | None = DEFAULT_TOKEN,
 ) -> Run:
     """`python -m pytest -p no:cacheprovider ARGS`, reports to `report_dir` (see above): the
-    regconform plugin is an installed pytest11 entry point, so every pytest here takes the flag."""
+    regconform plugin is an installed pytest11 entry point, so every pytest here takes the flag.
+    A new interpreter: a forked pytest would warn that the plugins it loads (hypothesis,
+    schemathesis) were imported before it could rewrite their asserts."""
     flag, report_dir = _report_dir(args, report_dir, "--regconform-report-dir")
     return command(
         *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args, *flag),
@@ -186,6 +194,34 @@ def pytest_run(
         token=token,
         report_dir=report_dir,
     )
+
+
+def _forked_or_fresh(
+    args: Sequence[str],
+    env: Env | None,
+    timeout: float,
+    token: str | None,
+    report_dir: Path | None,
+    cwd: Path | None,
+    fresh: bool,
+) -> Run:
+    """`python -m regconform ARGS` to its end: a new interpreter when `fresh`, else a fork."""
+    argv = (sys.executable, "-m", "regconform", *args)
+    if fresh:
+        return command(*argv, env=env, timeout=timeout, token=token, report_dir=report_dir, cwd=cwd)
+    folder = Path(tempfile.mkdtemp(prefix="child-", dir=_scratch()))
+    stdout, stderr = folder / "stdout", folder / "stderr"
+    started = time.monotonic()
+    child = forked.Child(args, child_env(token, env), stdout, stderr, cwd or REPO)
+    try:
+        code = child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        raise
+    wall = time.monotonic() - started
+    printed = (path.read_text(encoding="utf-8") for path in (stdout, stderr))
+    return Run(code, *printed, wall, report_dir, argv)
 
 
 def _report_dir(

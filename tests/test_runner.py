@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -51,3 +52,39 @@ def test_a_child_runs_from_the_repository_root_unless_told(tmp_path: Path) -> No
     with runner.started(sys.executable, "-c", where, cwd=tmp_path) as process:
         stdout, stderr = process.communicate(timeout=60)
     assert (process.returncode, stdout.strip(), stderr) == (0, str(tmp_path), "")
+
+
+DRY_RUN = ("run", "--dry-run", "--base-url", "http://127.0.0.1:9", "--suite", "shared")
+
+
+@pytest.mark.parametrize(
+    ("args", "token"),
+    [
+        (("--version",), None),
+        (("run", "--no-such-option"), None),
+        (("run", "--base-url", "http://127.0.0.1:9"), None),
+        ((*DRY_RUN, "--report-dir", "out"), DEFAULT_TOKEN),
+    ],
+    ids=["version", "unknown option", "token unset", "reports to a relative folder"],
+)
+def test_a_forked_child_says_what_a_new_interpreter_says(
+    args: tuple[str, ...], token: str | None, tmp_path: Path
+) -> None:
+    """`regconform(...)` forks its child (see runner's docstring): the exit status, stdout and
+    stderr, each apart, and the files it writes are those of a new interpreter's `python -m
+    regconform`, run from the folder given, under the same environment."""
+    said = {}
+    for fresh in (False, True):
+        folder = tmp_path / f"fresh={fresh}"
+        folder.mkdir()
+        run = runner.regconform(*args, token=token, cwd=folder, fresh=fresh)
+        written = sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+        printed = (_as_if_in(text, folder) for text in (run.stdout, run.stderr))
+        said[fresh] = (run.code, *printed, written)
+    assert said[False] == said[True]
+    assert said[False][1] or said[False][2]  # it said something
+
+
+def _as_if_in(text: str, folder: Path) -> str:
+    """What a run printed, as if run from "." and as fast as any other ("2 passed in 0.31s")."""
+    return re.sub(r" in [0-9.]+s ", " in Ns ", text.replace(str(folder), "."))

@@ -30,9 +30,12 @@ def regconform(
     env: Env | None = None,
     timeout: float = 180,
     report_dir: Path | None = None,
+    fresh: bool = False,
 ) -> Run:
     """`runner.regconform` with TOKEN as the token (the servers here accept it)."""
-    return runner.regconform(*args, env=env, timeout=timeout, report_dir=report_dir, token=TOKEN)
+    return runner.regconform(
+        *args, env=env, timeout=timeout, report_dir=report_dir, token=TOKEN, fresh=fresh
+    )
 
 
 def in_parallel(calls: Sequence[tuple[Any, ...]], workers: int = 3) -> list[Run]:

@@ -6,6 +6,11 @@ before doing anything. Here multiprocessing's forkserver (stdlib) imports them o
 is a fork of it that runs `python -m regconform ARGS` itself (runpy), with its own environment,
 working folder and output file. A child still sees only what a user's process would: its
 arguments, its environment, files and HTTP; the matrices still judge it by its report.json.
+
+What a fork cannot give is a new interpreter: every child shares the forkserver's hash seed
+(PYTHONHASHSEED), and what Python reads only at start-up (PYTHONWARNINGS, say) is the
+forkserver's. The self-tests' runner forks its `regconform` children too (tests/runner.py); a
+test about those starts a process of its own.
 """
 
 from __future__ import annotations

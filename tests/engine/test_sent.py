@@ -23,3 +23,12 @@ def test_the_merged_digest_depends_on_what_each_worker_sent_not_on_arrival_order
 def test_totals_travel_as_plain_data() -> None:
     """What a worker hands over (`workeroutput` carries plain data only) comes back equal."""
     assert SentTotals.from_dict(A.as_dict()) == A
+
+
+def test_workers_that_never_handed_totals_over_are_counted_apart() -> None:
+    """An interrupted run's worker may never say what it sent: the merge says how many did
+    not, the count being what arrived (a floor), and it travels with the totals."""
+    merged = SentTotals.merged({"gw0": A}, unreported=2)
+    assert (merged.count, merged.unreported) == (3, 2)
+    assert SentTotals.merged({"gw0": A}).unreported == 0
+    assert SentTotals.from_dict(merged.as_dict()) == merged

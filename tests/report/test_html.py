@@ -67,6 +67,25 @@ def test_report_shows_the_failure_record_fields_as_given() -> None:
     assert "curl -X PUT http://t/courseRegistrations/a/b" in page
 
 
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ({"requests_sent": 12, "workers_unreported": 0}, "<dd>12</dd>"),
+        (
+            {"requests_sent": None, "requests_sent_at_least": 5, "workers_unreported": 2},
+            "<dd>at least 5 (2 worker(s) stopped before saying what they sent)</dd>",
+        ),
+    ],
+    ids=["counted", "a floor"],
+)
+def test_report_says_how_many_requests_were_sent_or_at_least(
+    sent: dict[str, Any], shown: str
+) -> None:
+    """The count, or, when a worker never said what it sent, the floor and why: never 0."""
+    page = render_report({**record(), **sent})
+    assert f"<dt>requests sent</dt>{shown}" in page
+
+
 def test_report_escapes_what_the_server_said() -> None:
     """A response holding markup shows up as text; no tag of it survives."""
     page = render_report(record())

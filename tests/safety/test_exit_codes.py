@@ -160,7 +160,8 @@ def test_ctrl_c_during_the_tests_is_exit_2_with_the_reports_written(
 ) -> None:
     """Ctrl-C while a suite test waits for an answer: exit 2, no traceback, and the summary's
     last line and report.json say the run was interrupted; with --concurrency, no worker is
-    left running."""
+    left running, and a worker stopped before it said what it sent makes the count a floor,
+    never a false 0 (report.json: requests_sent null)."""
     workers: list[int] = []
     with behind_proxy("hang-unauthenticated") as proxy:
         profile = write_profile(tmp_path / "p.toml", proxy.url)
@@ -179,6 +180,13 @@ def test_ctrl_c_during_the_tests_is_exit_2_with_the_reports_written(
     record = json.loads((tmp_path / "reports" / "report.json").read_text())
     assert record["exit_status"] == 2
     assert not still_running(workers), "worker left running"
+    if concurrency == "1":
+        assert record["requests_sent"] == record["requests_sent_at_least"] > 0
+        assert record["workers_unreported"] == 0
+    else:  # the hanging worker cannot hand its totals over
+        assert record["requests_sent"] is None and record["request_log_sha256"] is None
+        assert record["workers_unreported"] >= 1
+        assert "worker(s) stopped before saying what they sent" in stdout
 
 
 def test_ctrl_c_while_the_embedded_server_starts_is_exit_2(tmp_path: Path) -> None:

@@ -21,13 +21,20 @@ TARGET_KEY = pytest.StashKey[Target]()
 VERDICTS_KEY = pytest.StashKey[Verdicts]()
 RESTORED_KEY = pytest.StashKey[list[Restored]]()  # records put back at the end, or not
 WORKER_SENT_KEY = pytest.StashKey[dict[str, SentTotals]]()  # xdist controller: per worker
+WORKERS_STARTED_KEY = pytest.StashKey[set[str]]()  # xdist controller: every worker that started
+WORKERS_HANDED_KEY = pytest.StashKey[set[str]]()  # ... and those that handed their totals over
 
 
 def sent_totals(config: pytest.Config) -> SentTotals | None:
-    """What the run sent: the xdist workers' totals merged, else this process's Target's."""
+    """What the run sent: the xdist workers' totals merged (with how many workers never handed
+    theirs over: an interrupted controller stops listening), else this process's Target's."""
     by_worker = config.stash.get(WORKER_SENT_KEY, None)
-    if by_worker:
-        return SentTotals.merged(by_worker)
+    none: set[str] = set()
+    started = config.stash.get(WORKERS_STARTED_KEY, none)
+    handed = config.stash.get(WORKERS_HANDED_KEY, none)
+    unreported = len(started - handed)
+    if by_worker or unreported:
+        return SentTotals.merged(by_worker or {}, unreported)
     target = config.stash.get(TARGET_KEY, None)
     return SentTotals.of(target) if target else None
 

@@ -170,7 +170,7 @@ def _header(record: Mapping[str, Any]) -> str:
         "failing level": record.get("failing_level"),
         "profile": record.get("profile"),
         "baseline": record.get("baseline"),
-        "requests sent": record.get("requests_sent"),
+        "requests sent": _requests_sent(record),
         "exit status": record.get("exit_status"),
         "regconform": record.get("version"),
         "contracts": ", ".join(
@@ -181,6 +181,14 @@ def _header(record: Mapping[str, Any]) -> str:
         f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in meta.items() if v not in (None, "")
     )
     return f'<h1>regconform report</h1>{outcome}<dl class="meta" id="meta">{rows}</dl>'
+
+
+def _requests_sent(record: Mapping[str, Any]) -> object:
+    """The count, or the floor when a worker never said what it sent (an interrupted run)."""
+    if record.get("requests_sent") is None and record.get("workers_unreported"):
+        floor, workers = record.get("requests_sent_at_least", 0), record["workers_unreported"]
+        return f"at least {floor} ({workers} worker(s) stopped before saying what they sent)"
+    return record.get("requests_sent")
 
 
 def _outcome(record: Mapping[str, Any]) -> tuple[bool, str]:

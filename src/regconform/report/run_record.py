@@ -21,7 +21,9 @@ from regconform.target.redact import Redactor
 from regconform.target.sent import SentTotals
 
 REPORT_JSON = "report.json"
-SCHEMA_VERSION = 3  # bumped when a field changes meaning; 3: structured failures, coverage
+# Bumped when a field changes meaning; 3: structured failures, coverage; 4: requests_sent may
+# be null (a worker never said what it sent), beside requests_sent_at_least.
+SCHEMA_VERSION = 4
 
 # The order verdicts are counted and shown in, worst first.
 VERDICTS = (
@@ -86,6 +88,7 @@ def run_record(
     baseline = results.baseline
     counts = results.counts()
     bought = sent.per_requirement if sent else {}
+    unknown = bool(sent and sent.unreported)
     return {
         "tool": "regconform",
         "version": __version__,
@@ -108,9 +111,12 @@ def run_record(
         },
         "baseline": str(baseline.path) if baseline.path else None,
         "dry_run": config.dry_run,
-        "requests_sent": sent.count if sent else 0,
+        # null, with the digest, when a worker never said what it sent (an interrupted run)
+        "requests_sent": None if unknown else sent.count if sent else 0,
+        "requests_sent_at_least": sent.count if sent else 0,
+        "workers_unreported": sent.unreported if sent else 0,
         "probe_requests": probe_requests,  # the configuration probe's, before the tests
-        "request_log_sha256": sent.sha256 if sent else None,
+        "request_log_sha256": sent.sha256 if sent and not unknown else None,
         # requests sent (or, in a dry run, that would be) while each requirement's tests ran
         "requests_per_requirement": dict(sorted(bought.items())),
         "stopped": results.stopped,

@@ -47,12 +47,19 @@ def write_summary(
         for line in results.coverage.lines():
             tr.write_line(line)
     if sent is not None:
+        # An interrupted run's workers may end before handing their totals over: the count is
+        # then only what arrived, said as a floor, and no digest names the whole traffic.
+        floor = "at least " if sent.unreported else ""
+        log = (
+            f"{sent.unreported} worker(s) stopped before saying what they sent"
+            if sent.unreported
+            else f"request log sha256 {sent.sha256[:16]}"
+        )
         tr.write_line(
-            f"requests: {sent.count} {'would be sent' if config.dry_run else 'sent'}"
+            f"requests: {floor}{sent.count} {'would be sent' if config.dry_run else 'sent'}"
             + (f" (+{probed} probe)" if probed else "")
             + " to "
-            f"{config.base_url}, seed {config.seed}, plan {config.plan}, "
-            f"request log sha256 {sent.sha256[:16]}"
+            f"{config.base_url}, seed {config.seed}, plan {config.plan}, {log}"
             + (f", {sent.throttled} answered 429 and retried" if sent.throttled else "")
             + (
                 f", {sent.conflicts} answered 409 beside another of ours and sent again alone"

@@ -22,6 +22,9 @@ class SentTotals:
     per_requirement: dict[str, int]
     throttled: int = 0  # answers of 429 that were waited out and retried
     conflicts: int = 0  # 409s met beside another of our requests to the path, sent again alone
+    # xdist workers that ended without handing their totals over (an interrupted run): the
+    # count is then a floor, and the digest names only part of the traffic.
+    unreported: int = 0
 
     @classmethod
     def of(cls, target: Target) -> SentTotals:
@@ -30,11 +33,12 @@ class SentTotals:
         return cls(log.count, log.sha256, per_requirement, target.throttled, target.conflicts)
 
     @classmethod
-    def merged(cls, by_worker: Mapping[str, SentTotals]) -> SentTotals:
-        """Every worker's totals. The digest is one over the workers' digests, in worker-id
-        order. xdist hands tests to whichever worker is free, so which worker sends what varies
-        from run to run: the digest names this run's traffic, but unlike a serial run's it does
-        not repeat for the same seed."""
+    def merged(cls, by_worker: Mapping[str, SentTotals], unreported: int = 0) -> SentTotals:
+        """Every worker's totals (`unreported`: how many more workers never handed theirs
+        over). The digest is one over the workers' digests, in worker-id order. xdist hands
+        tests to whichever worker is free, so which worker sends what varies from run to run:
+        the digest names this run's traffic, but unlike a serial run's it does not repeat for
+        the same seed."""
         ordered = [by_worker[worker] for worker in sorted(by_worker)]
         digest = hashlib.sha256("".join(f"{t.sha256}\n" for t in ordered).encode())
         per_requirement: Counter[str] = Counter()
@@ -46,6 +50,7 @@ class SentTotals:
             dict(per_requirement),
             sum(t.throttled for t in ordered),
             sum(t.conflicts for t in ordered),
+            unreported,
         )
 
     def as_dict(self) -> dict[str, Any]:

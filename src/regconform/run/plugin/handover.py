@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from regconform.harness.session import RESTORED_KEY, TARGET_KEY, WORKER_SENT_KEY
+from regconform.harness.session import (
+    RESTORED_KEY,
+    TARGET_KEY,
+    WORKER_SENT_KEY,
+    WORKERS_HANDED_KEY,
+    WORKERS_STARTED_KEY,
+)
 from regconform.target.restore import Restored, record_entry
 from regconform.target.sent import SentTotals
 
@@ -39,10 +45,17 @@ class ControllerIntake:
         self.config = config
 
     @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodeready(self, node: Any) -> None:
+        # Counted, so a worker whose totals never arrive is said, not taken for one that sent
+        # nothing (an interrupted controller stops listening before the workers finish).
+        self.config.stash.setdefault(WORKERS_STARTED_KEY, set()).add(node.gateway.id)
+
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         handed = getattr(node, "workeroutput", {}).get(HANDOVER)
         if not handed:
             return
+        self.config.stash.setdefault(WORKERS_HANDED_KEY, set()).add(handed["worker"])
         if handed["sent"] is not None:
             by_worker = self.config.stash.setdefault(WORKER_SENT_KEY, {})
             by_worker[handed["worker"]] = SentTotals.from_dict(handed["sent"])

@@ -18,6 +18,8 @@ from faulty_server import FaultyServer
 from safety_runs import REPO, TOKEN, TRACEBACK, behind_proxy, write_profile
 
 import runner
+from in_flight import InFlight
+from regconform.reference import ServerSettings, running_server
 from regconform.run.cli import COMMANDS
 from regconform.target.embedded import interrupts_deferred
 
@@ -187,6 +189,24 @@ def test_ctrl_c_during_the_tests_is_exit_2_with_the_reports_written(
         assert record["requests_sent"] is None and record["request_log_sha256"] is None
         assert record["workers_unreported"] >= 1
         assert "worker(s) stopped before saying what they sent" in stdout
+
+
+def test_ctrl_c_under_workers_counts_what_they_sent(tmp_path: Path) -> None:
+    """Ctrl-C while two workers send to a server answering in 30 ms: each worker ends its
+    test and says what it sent though the controller had stopped listening (it writes it
+    beside the run's ledger), so report.json counts the requests, digest and all."""
+    counter = InFlight()
+    with running_server(ServerSettings(token=TOKEN, delay=0.03, wrap=counter.wrap)) as url:
+        args = ["run", "--base-url", url, "--suite", "stateful", "--concurrency", "4"]
+        args += ["--max-examples", "3", "--report-dir", str(tmp_path)]
+        code, stdout, stderr = sigint_when(args, lambda _: sum(counter.seen.values()) > 40)
+        seen = sum(counter.seen.values())
+    assert code == 2 and "2 workers" in stdout, stdout + stderr
+    record = json.loads((tmp_path / "report.json").read_text())
+    assert record["workers_unreported"] == 0, stdout
+    assert 40 - 7 < record["requests_sent"] <= seen - 7, (record["requests_sent"], seen)  # 7:
+    # the preflight's HEAD and the probe's 6 PUTs
+    assert record["request_log_sha256"] and "worker(s) stopped" not in stdout
 
 
 def test_ctrl_c_while_the_embedded_server_starts_is_exit_2(tmp_path: Path) -> None:

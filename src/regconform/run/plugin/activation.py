@@ -45,8 +45,9 @@ def configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         config.pluginmanager.register(handover.WorkerHandover(config), "regconform-worker-handover")
     else:
-        config.pluginmanager.register(handover.ControllerIntake(config), "regconform-intake")
-        config.pluginmanager.register(sharing.LedgerKeeper(config), "regconform-ledger")
+        intake = handover.ControllerIntake(config)
+        config.pluginmanager.register(intake, handover.ControllerIntake.NAME)
+        config.pluginmanager.register(sharing.LedgerKeeper(config), sharing.LedgerKeeper.NAME)
         if workers.by_suite(config):
             config.pluginmanager.register(workers.SuiteMapKeeper(), "regconform-suite-map")
         # junitxml reads it in its own pytest_configure, which runs after ours (tryfirst)

@@ -28,6 +28,7 @@ from regconform.judging.coverage import PROPERTY as COVERAGE
 from regconform.judging.results import PROPERTY, RunResults
 from regconform.report.files import write_reports
 from regconform.report.run_record import run_record
+from regconform.run.plugin.handover import ControllerIntake
 from regconform.run.plugin.options import report_folder
 from regconform.run.plugin.prepared import probe_requests, run_config_of
 from regconform.run.summary import write_summary
@@ -110,6 +111,7 @@ class RunRecorder:
         run_config = self.config.stash.get(CONFIG_KEY, None)
         if results is None or run_config is None or hasattr(self.config, "workerinput"):
             return  # nothing ran, or an xdist worker: the controller writes the reports
+        ControllerIntake.take_written(self.config)  # an interrupted run's workers' word
         folder = report_folder(self.config)
         record = run_record(
             results,

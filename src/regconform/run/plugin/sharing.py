@@ -31,6 +31,14 @@ class LedgerKeeper:
         self.folder: Path | None = None
         self.ledger: Path | None = None
 
+    NAME = "regconform-ledger"  # its name among the controller's plugins
+
+    @classmethod
+    def of(cls, config: pytest.Config) -> Path | None:
+        """The controller's ledger, if it made one (the handovers lie beside it)."""
+        keeper = config.pluginmanager.get_plugin(cls.NAME)
+        return keeper.ledger if isinstance(keeper, cls) else None
+
     def _ledger(self) -> Path | None:
         if self.folder is None:
             self.folder = Path(tempfile.mkdtemp(prefix="regconform-ledger-"))

@@ -212,13 +212,7 @@ def _forked_or_fresh(
     folder = Path(tempfile.mkdtemp(prefix="child-", dir=_scratch()))
     stdout, stderr = folder / "stdout", folder / "stderr"
     started = time.monotonic()
-    child = forked.Child(args, child_env(token, env), stdout, stderr, cwd or REPO)
-    try:
-        code = child.wait(timeout)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
-        raise
+    code = forked.run(args, child_env(token, env), stdout, timeout, stderr, cwd or REPO)
     wall = time.monotonic() - started
     printed = (path.read_text(encoding="utf-8") for path in (stdout, stderr))
     return Run(code, *printed, wall, report_dir, argv)

@@ -137,10 +137,17 @@ class Child:
         return ""
 
 
-def run(argv: Sequence[str], env: Mapping[str, str], output: Path, timeout: float) -> int:
-    """`regconform ARGV` to its end: the exit status (subprocess.TimeoutExpired after
-    `timeout` s, the child killed)."""
-    child = Child(argv, env, output)
+def run(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    output: Path,
+    timeout: float,
+    stderr: Path | None = None,
+    cwd: Path | None = None,
+) -> int:
+    """`regconform ARGV` to its end, writing to `output` (stderr apart when given), from `cwd`:
+    the exit status (subprocess.TimeoutExpired after `timeout` s, the child killed)."""
+    child = Child(argv, env, output, stderr, cwd)
     try:
         return child.wait(timeout)
     except subprocess.TimeoutExpired:

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from regconform.report.run_record import VERDICTS
+from regconform.target.sent import UNREPORTED
 
 OPERATIONS = {
     "course_registrations": "course registrations",
@@ -187,7 +188,7 @@ def _requests_sent(record: Mapping[str, Any]) -> object:
     """The count, or the floor when a worker never said what it sent (an interrupted run)."""
     if record.get("requests_sent") is None and record.get("workers_unreported"):
         floor, workers = record.get("requests_sent_at_least", 0), record["workers_unreported"]
-        return f"at least {floor} ({workers} worker(s) stopped before saying what they sent)"
+        return f"at least {floor} ({workers} {UNREPORTED})"
     return record.get("requests_sent")
 
 

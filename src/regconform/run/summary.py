@@ -7,7 +7,7 @@ from typing import Any
 
 from regconform.judging.results import RunResults
 from regconform.settings.config import RunConfig
-from regconform.target.sent import SentTotals
+from regconform.target.sent import UNREPORTED, SentTotals
 
 MARKS = {
     "pass": "ok",
@@ -51,7 +51,7 @@ def write_summary(
         # then only what arrived, said as a floor, and no digest names the whole traffic.
         floor = "at least " if sent.unreported else ""
         log = (
-            f"{sent.unreported} worker(s) stopped before saying what they sent"
+            f"{sent.unreported} {UNREPORTED}"
             if sent.unreported
             else f"request log sha256 {sent.sha256[:16]}"
         )

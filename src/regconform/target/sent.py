@@ -14,6 +14,9 @@ from typing import Any
 
 from regconform.target.transport import Target
 
+# What the summary and report.html say of workers that never handed their totals over.
+UNREPORTED = "worker(s) stopped before saying what they sent"
+
 
 @dataclass(frozen=True)
 class SentTotals:

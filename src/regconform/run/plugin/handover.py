@@ -95,9 +95,9 @@ class ControllerIntake:
 
     def _take_written(self) -> None:
         ledger = LedgerKeeper.of(self.config)
-        if ledger is None:
-            return
         handed_over = self.config.stash.get(WORKERS_HANDED_KEY, set())
+        if ledger is None or self.config.stash.get(WORKERS_STARTED_KEY, set()) <= handed_over:
+            return  # every worker's word arrived (a run not interrupted): nothing to read
         for path in sorted(ledger.parent.glob("handover.*.json")):
             handed = json.loads(path.read_text(encoding="utf-8"))
             if handed["worker"] not in handed_over:

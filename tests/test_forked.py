@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
@@ -84,3 +85,12 @@ def test_a_forked_server_stops_when_the_process_that_asked_for_it_is_killed(
             return  # refused, or cut off mid-answer as it went
         time.sleep(0.2)
     raise AssertionError(f"{url} still answers 10 s after its asker was killed")
+
+
+def test_every_module_the_forkserver_preloads_is_found() -> None:
+    """The forkserver passes over a module it cannot import (the child imports it itself), so a
+    misspelt name here would only make every child slower, silently."""
+    names = [*forked.PRELOAD, *forked.pytest_plugins()]
+    missing = [name for name in names if importlib.util.find_spec(name) is None]
+    assert missing == []
+    assert "regconform.run.plugin" in names and "_pytest.junitxml" in names

@@ -27,18 +27,48 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-# What `regconform run` and `regconform serve` import before they do anything.
+# What `regconform run` and `regconform serve` import before they do anything: the libraries,
+# regconform's command and plugin with the modules the suites import, and (pytest_plugins) the
+# plugins pytest loads at its start. Each module left out here costs every child its import:
+# with only the libraries, a kill-matrix child spent a third of its time importing.
 PRELOAD = (
     "pytest",
     "hypothesis",
+    "hypothesis.stateful",
     "schemathesis",
+    "schemathesis.specs.openapi.schemas",
     "starlette.applications",
     "uvicorn",
     "requests",
+    "werkzeug.test",
     "regconform.reference.app",
+    "regconform.run.cli",
+    "regconform.run.command",
+    "regconform.run.plugin.activation",
+    "regconform.cassettes.command",
+    "regconform.harness.controls",
+    "regconform.harness.models",
+    "regconform.harness.sequences",
+    "regconform.strategies.course",
+    "regconform.strategies.event_track",
 )
+
+
+def pytest_plugins() -> list[str]:
+    """The modules of the plugins every pytest session loads here: pytest's own and the
+    environment's `pytest11` entry points (xdist, schemathesis, hypothesis, regconform's)."""
+    from importlib.metadata import entry_points
+
+    from _pytest.config import default_plugins  # a tuple of names, the same since pytest 3
+
+    return [f"_pytest.{name}" for name in default_plugins] + [
+        entry.module for entry in entry_points(group="pytest11")
+    ]
+
+
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(list(PRELOAD))
+# A module that fails to import is passed over by the forkserver, and imported by the child.
+_CONTEXT.set_forkserver_preload([*PRELOAD, *pytest_plugins()])
 
 
 def _ends_with(parent: int) -> None:

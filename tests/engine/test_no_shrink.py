@@ -29,3 +29,27 @@ def test_no_shrink_reports_the_same_requirements_with_fewer_requests(tmp_path: P
     assert reruns and all("--no-shrink" in line for line in reruns)  # the same first example
     sent = {k: run.report()["requests_sent"] for k, run in runs.items()}
     assert sent["--no-shrink"] < sent[""], sent
+
+
+def test_no_shrink_cuts_a_failing_sequence_without_shrinking_it(tmp_path: Path) -> None:
+    """A stateful sequence failing under --no-shrink is not shrunk by hypothesis (hundreds of
+    requests against this server), yet still cut to its shortest by leaving steps out: the same
+    requirement fails, shown with a sequence as short as a shrunk one, for fewer requests."""
+    requirement = "CR-038"
+    runs = {}
+    with served(get_mutant("keeps-version"), tmp_path) as (base_url, profile):
+        for shrink in ("", "--no-shrink"):
+            args = ["run", "--base-url", base_url, "--profile", profile, "--level", "all"]
+            args += ["--suite", "stateful", "--requirement", requirement]
+            runs[shrink] = runner.regconform(*args, *([shrink] if shrink else []), timeout=120)
+    records = {k: run.report() for k, run in runs.items()}
+    for shrink, run in runs.items():
+        assert run.code == 1, run.explain()
+        assert records[shrink]["requirements"][requirement]["verdict"] == "fail", run.explain()
+    shown = {
+        k: len(record["requirements"][requirement]["failure"]["sequence"])
+        for k, record in records.items()
+    }
+    assert 0 < shown["--no-shrink"] <= shown[""], shown
+    sent = {k: record["requests_sent"] for k, record in records.items()}
+    assert sent["--no-shrink"] * 2 < sent[""], sent

@@ -4,10 +4,10 @@ A machine's rules draw what a step needs and hand it to `step`, which keeps it (
 can be replayed without drawing) and sends each request through `sent` (so every failure lists
 the sequence's requests, in order, as curl lines: Failure.sequence).
 
-Hypothesis shrinks a failing sequence first, but not all the way: every replay re-sends it, and
-a sequence of course updates holds a thousand choices or more (see run). Then `shortest` drops
-its steps one at a time, replaying each shorter sequence, for as long as it still fails: what
-is reported is a sequence no step of which can be left out.
+Hypothesis shrinks a failing sequence first (not under --no-shrink), but not all the way: every
+replay re-sends it, and a sequence of course updates holds a thousand choices or more (see run).
+Then `shortest` drops its steps one at a time, replaying each shorter sequence, for as long as
+it still fails: what is reported is a sequence no step of which can be left out.
 
 A server keeps state between sequences, so a replay may fail at another step, or not at all
 (the statuses it set are already there): hypothesis then calls the test flaky. The first

@@ -15,6 +15,7 @@ records the profile keeps for it (CourseSection.sequence_ids), no other test's.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator
 from typing import Any
@@ -210,18 +211,22 @@ class TrackRegistrations(SequenceMachine):
     """Bulk status changes of known ids, and of known and unknown ids mixed; each listed
     registration of the track read back after its answer, where the profile allows."""
 
-    def __init__(self, tracks: TrackClient, lane: Lane, reads: bool) -> None:
+    def __init__(self, tracks: TrackClient, lane: Lane, reads: bool, seen: dict[str, Any]) -> None:
         super().__init__(lane.verdicts, lane.halt)
         self.tracks = tracks
         self.ids = lane.ids  # the registrations this lane's sequences change
         self.reads = reads
         self.model = TrackStatuses(tracks.pointer)
+        # The status each registration read back last, in any sequence of the test (a lane's
+        # registrations are its own): a read-back is evidence only of a status that changed.
+        self.seen = seen
 
     @initialize(data=st.data())
     def first_partial_update(self, data: st.DataObject) -> None:
         """Known ids and at least one unknown (every sequence starts so: a 207, whose listed
         registrations it does not name read back in the new status)."""
-        body = data.draw(self.tracks.requests.valid_body(self.ids), label="body")
+        self.read_unseen()
+        body = self.changing(data.draw(self.tracks.requests.valid_body(self.ids), label="body"))
         unknown = data.draw(self.tracks.requests.unknown_ids(min_size=1), label="unknown")
         ids = data.draw(st.permutations(body["registration_ids"] + unknown), label="order")
         known = body["registration_ids"]
@@ -231,12 +236,31 @@ class TrackRegistrations(SequenceMachine):
     def update_known(self, data: st.DataObject) -> None:
         """Only registrations of the track: 200, and each reads back in the new status."""
         body = data.draw(self.tracks.requests.valid_body(self.ids), label="body")
-        self.step("update", all_known(body))
+        self.step("update", all_known(self.changing(body)))
 
     @rule(data=st.data())
     def update_mixed(self, data: st.DataObject) -> None:
         """Known and unknown ids: the ones a 207 does not name read back in the new status."""
-        self.step("update", data.draw(self.tracks.requests.mixed(self.ids), label="request"))
+        request = data.draw(self.tracks.requests.mixed(self.ids), label="request")
+        self.step("update", dataclasses.replace(request, body=self.changing(request.body)))
+
+    def read_unseen(self) -> None:
+        """Read each of the lane's registrations not read yet in this test, once: an update's
+        read-back is evidence only against the status a registration had before it."""
+        unseen = [rid for rid in self.ids if rid not in self.seen]
+        if not self.reads or not unseen:
+            return
+        reads = [functools.partial(self.tracks.read, rid) for rid in unseen]
+        answers = in_order(self.tracks.target.concurrency, reads)
+        for rid, answer in zip(unseen, answers, strict=True):
+            self.seen[rid] = storage.status_read(answer, self.tracks.section.status_pointer)
+
+    def changing(self, body: dict[str, Any]) -> dict[str, Any]:
+        """`body` with its drawn status asking for a change where the simplest draw would not
+        (TrackRequests.changing: the statuses the lane's registrations read back go last)."""
+        held = {self.seen.get(rid) for rid in self.ids}
+        status = self.tracks.requests.changing(body["registration_status"], held)
+        return {**body, "registration_status": status}
 
     def update(self, request: TrackRequest) -> None:
         self.verdicts.judge_each(self.answered_then_read(request))
@@ -248,14 +272,23 @@ class TrackRegistrations(SequenceMachine):
         if not self.reads:
             return
         pointer = self.tracks.section.status_pointer
+        asked = request.body["registration_status"]
+        for rid in set(request.known) - set(expected):  # changed or not, it is not read now
+            self.seen.pop(rid, None)
         # The reads depend on the answer, not on each other: --concurrency sends them at once.
         reads = [functools.partial(self.tracks.read, rid) for rid in expected]
         answers = in_order(self.tracks.target.concurrency, reads)
-        for must, answer in zip(expected.values(), answers, strict=True):
+        for (rid, must), answer in zip(expected.items(), answers, strict=True):
             read = self.sent(answer)
             check = storage.status_reads_back.bind(
-                requirement=must.requirement, expected=must.status, why=must.why, pointer=pointer
+                requirement=must.requirement,
+                expected=must.status,
+                why=must.why,
+                pointer=pointer,
+                asked=asked,
+                before=self.seen.get(rid),
             )
+            self.seen[rid] = storage.status_read(read, pointer)
             yield read, (check,)
 
 
@@ -285,4 +318,5 @@ def test_track_statuses_keep_what_they_answer(
     section = "event_track_registrations"
     reads = reads_back(request.node, verdicts, tracks.section.read_path, section, TRACK_READ_IDS)
     ids = tracks.section.registration_ids
-    run_machine(lambda lane: TrackRegistrations(tracks, lane, reads), TRACK_STEPS, ids)
+    seen: dict[str, Any] = {}
+    run_machine(lambda lane: TrackRegistrations(tracks, lane, reads, seen), TRACK_STEPS, ids)

@@ -62,6 +62,8 @@ CONTEXT: dict[str, Callable[[Check], st.SearchStrategy[Any]]] = {
     "pointer": lambda check: st.sampled_from(["/failed", "/errors/0/ids"]),
     "odd_id": lambda check: st.text(min_size=1, max_size=6),
     "expected": lambda check: st.sampled_from(["200", "207", "409"]),
+    "asked": lambda check: st.sampled_from(["REGISTERED", "PENDING"]),
+    "before": lambda check: st.none() | st.sampled_from(["REGISTERED", "PENDING"]) | ANY_JSON,
 }
 
 

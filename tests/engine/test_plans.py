@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from regconform.mutants import get_mutant
+from regconform.mutants.killmatrix import served
 from regconform.run.plan import QUICK_EXAMPLES, examples_for
 from runner import regconform
 
@@ -53,3 +55,20 @@ def test_quick_plan_exercises_every_must_in_few_requests(tmp_path: Path) -> None
     assert all(record["requirements"][rid]["verdict"] == "pass" for rid in server_musts)
     assert all(record["requests_per_requirement"].get(rid, 0) > 0 for rid in server_musts)
     assert f"plan quick, request log sha256 {record['request_log_sha256'][:16]}" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("mutant", "requirement"),
+    [("200-applies-nothing", "ETR-020"), ("207-applies-nothing", "ETR-021")],
+)
+def test_a_quick_pass_of_a_read_back_means_a_status_changed(
+    tmp_path: Path, mutant: str, requirement: str
+) -> None:
+    """The quick plan's one track sequence asks for a status the registrations do not hold
+    (they are read first), so a server that applies nothing fails it; asking for the status
+    they had, as the simplest draw did, it "passed" both requirements against such a server."""
+    with served(get_mutant(mutant), tmp_path) as (base_url, profile):
+        args = ["run", "--base-url", base_url, "--profile", profile, "--plan", "quick"]
+        done = regconform(*args, "--requirement", requirement, report_dir=tmp_path / "r")
+    assert done.code == 1, done.explain()
+    assert done.report()["requirements"][requirement]["verdict"] == "fail", done.explain()

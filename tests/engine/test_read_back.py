@@ -195,10 +195,44 @@ def test_status_reads_back_names_the_requirement_it_is_bound_to(
 ) -> None:
     """A registration reading back another status breaks the requirement that expected it."""
     check = storage.status_reads_back.bind(
-        requirement="ETR-021", expected="CANCELED", why="w", pointer="/registration_status"
+        requirement="ETR-021",
+        expected="CANCELED",
+        why="w",
+        pointer="/registration_status",
+        asked="CANCELED",
+        before="PENDING",
     )
     assert found(check, answer(200, body)) == expected
     assert check.outcome(answer(200, {"status": "x"})).inapplicable  # nothing at the pointer
+    null = check.outcome(answer(200, {"registration_status": None}))
+    assert [v.requirement for v in null.violations] == ["ETR-021"]  # null is a status, read back
+
+
+@pytest.mark.parametrize(
+    ("sent", "before", "reason"),
+    [
+        ("CANCELED", "CANCELED", "the status it already had"),
+        ("CANCELED", None, "is not known"),
+    ],
+)
+def test_a_status_read_back_that_could_not_have_changed_is_no_pass(
+    sent: str, before: str | None, reason: str
+) -> None:
+    """Reading back the status sent shows an update applied only when the registration had
+    another one before: asked for the status it had (or one never read), a server ignoring the
+    update reads back the same, so ETR-020 is not exercised, and says why; a wrong status read
+    back is still a violation."""
+    check = storage.status_reads_back.bind(
+        requirement="ETR-020",
+        expected=sent,
+        why="the 200 updated it",
+        pointer="/registration_status",
+        asked=sent,
+        before=before,
+    )
+    outcome = check.outcome(answer(200, {"registration_status": sent}))
+    assert outcome.violations == () and reason in outcome.inapplicable["ETR-020"]
+    assert found(check, answer(200, {"registration_status": "PENDING"})) == ["ETR-020"]
 
 
 def test_a_value_the_server_filled_in_is_no_merge_when_left_out_again() -> None:

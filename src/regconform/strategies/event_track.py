@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +151,15 @@ class TrackRequests:
         ids = draw(st.permutations(known + unknown))
         body = {"registration_ids": ids, "registration_status": status}
         return TrackRequest(known, unknown, body, query)
+
+    def changing(self, status: str, held: Collection[Any]) -> str:
+        """The status drawn as `status` once the statuses the registrations are known to hold
+        (`held`) go last: the same spread of draws, but the simplest one (the first status)
+        asks for a change, which a read-back can tell from an update ignored (ETR-020/021)."""
+        order = [s for s in self.statuses if s not in held] + [
+            s for s in self.statuses if s in held
+        ]
+        return order[self.statuses.index(status)] if status in self.statuses else status
 
     def valid_body(self, ids: tuple[str, ...] | None = None) -> st.SearchStrategy[dict[str, Any]]:
         """A valid body listing some of the profile's ids (or of `ids`)."""

@@ -142,22 +142,54 @@ def left_out_fields_do_not_survive(
         )
 
 
+def _status_at(exchange: Exchange, pointer: str) -> Any:
+    """What a 200 JSON read-back holds at `pointer` (null is a value), else _MISSING."""
+    if exchange.status != 200 or not exchange.is_json:
+        return _MISSING
+    try:
+        return jsonpointer.resolve_pointer(exchange.json, pointer, _MISSING)
+    except jsonpointer.JsonPointerException:
+        return _MISSING
+
+
+def status_read(exchange: Exchange, pointer: str) -> Any:
+    """The status a registration read back shows at `pointer`; None without one."""
+    got = _status_at(exchange, pointer)
+    return None if got is _MISSING else got
+
+
 @check("ETR-020", "ETR-021")
 def status_reads_back(
-    exchange: Exchange, requirement: str, expected: str, why: str, pointer: str
+    exchange: Exchange,
+    requirement: str,
+    expected: str,
+    why: str,
+    pointer: str,
+    asked: str,
+    before: Any,
 ) -> Iterator[Finding]:
-    """A registration read back has the status its last bulk update left it in."""
+    """A registration read back has the status its last bulk update left it in. That it does
+    shows something only when the update asked for (`asked`) a status other than the one it
+    read back before (`before`; None: not known): otherwise a server applying the update and
+    one ignoring it read back the same, and the read is no evidence either way."""
     if exchange.status != 200 or not exchange.is_json:
         yield NotApplicable(
             f"the read-back answered {exchange.status}, not 200 with a registration "
             "(is read_path right?)"
         )
         return
-    try:
-        got = jsonpointer.resolve_pointer(exchange.json, pointer, _MISSING)
-    except jsonpointer.JsonPointerException:
-        got = _MISSING
+    got = _status_at(exchange, pointer)
     if got is _MISSING:
         yield NotApplicable(f"the read-back has no status at {pointer} (is status_pointer right?)")
     elif got != expected:
         yield Violation(requirement, f"reads back status {got!r}, expected {expected!r}: {why}")
+    elif before is None:
+        yield NotApplicable(
+            f"reads back {got!r} as expected, but its status before the update is not known: "
+            "an update applied and one ignored may read back the same"
+        )
+    elif before == asked:
+        yield NotApplicable(
+            f"the update asked for {asked!r}, the status it already had: an update applied and "
+            "one ignored read back the same"
+        )

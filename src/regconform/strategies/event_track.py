@@ -15,6 +15,10 @@ from regconform.target.transport import AllowList
 # Every registration status value used across the vendor's API (which PUT accepts: INFERRED).
 STATUSES = ("REGISTERED", "PENDING", "CANCELED", "EXPIRED", "IN_PROGRESS", "FAILED")
 TRACK = "event_track_registrations"
+# How many unknown uuids a request lists, the simplest draw first: two, so that the first
+# example of a test (all a quick run sends) shows whether a 207 lists every failed id or only
+# one (ETR-010), and whether an all-unknown 207 lists them all (ETR-013).
+UNKNOWN_COUNTS = (2, 0, 1, 3)
 FLAGS = ("increase_count", "increase_item_count", "return_items_to_inventory")
 # Clearly not booleans in any framework's lenient parsing ("1", "yes", "on" often are).
 NOT_BOOLEANS = ("maybe", "2", "truthy")
@@ -101,8 +105,10 @@ class TrackRequests:
         self.statuses = section.statuses or STATUSES
         self.violations = track_violations()
         fresh = st.binary(min_size=16, max_size=16).map(allow.synthetic_uuid)
+        lists = {n: st.lists(fresh, min_size=n, max_size=n, unique=True) for n in range(4)}
         self._unknown = {
-            low: st.lists(fresh, min_size=low, max_size=3, unique=True) for low in (0, 1)
+            low: st.sampled_from([n for n in UNKNOWN_COUNTS if n >= low]).flatmap(lists.__getitem__)
+            for low in (0, 1)
         }
         self._status = st.sampled_from(self.statuses)
         self._flags = _flags()
@@ -135,7 +141,7 @@ class TrackRequests:
         return self._shares[ids]
 
     def unknown_ids(self, min_size: int = 0) -> st.SearchStrategy[list[str]]:
-        """Up to three fresh uuids no track holds (at least `min_size`: 0 or 1)."""
+        """Up to three fresh uuids no track holds (at least `min_size`: 0 or 1; UNKNOWN_COUNTS)."""
         return self._unknown[min_size]
 
     def mixed(self, ids: tuple[str, ...] | None = None) -> st.SearchStrategy[TrackRequest]:

@@ -20,10 +20,11 @@ from regconform.judging.failure import Failure
 from regconform.judging.results import PROPERTY, RunResults
 from regconform.judging.verdicts import NonConformance, Verdicts
 from regconform.reference.fixtures import course_record, fixture_profile
-from regconform.settings.profile import parse_profile
+from regconform.settings.profile import TrackSection, parse_profile
 from regconform.settings.read_paths import COURSE_PLACEHOLDERS, check_read_path, fill
-from regconform.strategies.event_track import TrackRequest
+from regconform.strategies.event_track import TrackRequest, TrackRequests
 from regconform.target.exchange import Exchange, SentRequest
+from regconform.target.transport import AllowList
 
 COURSE = "course_registrations"
 
@@ -379,3 +380,18 @@ def test_a_failure_the_server_state_hides_on_replay_is_still_reported() -> None:
     with pytest.raises(NonConformance) as caught:
         run(lambda: OnceBroken(verdicts), machine_settings, seed=1)
     assert [f.requirement for f in caught.value.failures] == ["ETR-021"]
+
+
+def test_a_drawn_status_asks_for_a_change_first() -> None:
+    """TrackRequests.changing puts the statuses the registrations hold last: the simplest draw
+    (the first status) becomes the first one none holds, and every draw still maps to one
+    status of its own (the same spread)."""
+    section = TrackSection("e", "t", ("a",), statuses=("REGISTERED", "PENDING", "CANCELED"))
+    requests = TrackRequests(
+        section, AllowList(parse_profile(fixture_profile("http://127.0.0.1:1")))
+    )
+    held = {"REGISTERED", None}
+    assert requests.changing("REGISTERED", held) == "PENDING"
+    assert sorted(requests.changing(s, held) for s in section.statuses) == sorted(section.statuses)
+    assert requests.changing("REGISTERED", {None}) == "REGISTERED"  # nothing known: as drawn
+    assert requests.changing("bogus", held) == "bogus"  # a violation's value is left alone

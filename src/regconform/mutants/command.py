@@ -79,8 +79,28 @@ def _chosen(
     metavar="NAME",
     help="Only these legal variants (repeatable). Naming neither: every mutant and variant.",
 )
+@click.option(
+    "--plan",
+    type=click.Choice(["full", "quick"]),
+    default="full",
+    show_default=True,
+    help="Every run's plan: `quick` shows what a per-commit gate (regconform run --plan "
+    "quick) catches and passes.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Every run's requests in flight (regconform run --concurrency).",
+)
 def selftest(
-    jobs: int, max_examples: int, mutant_names: tuple[str, ...], variant_names: tuple[str, ...]
+    jobs: int,
+    max_examples: int,
+    mutant_names: tuple[str, ...],
+    variant_names: tuple[str, ...],
+    plan: str,
+    concurrency: int,
 ) -> None:
     """Run every suite against the reference server, each mutant and each legal variant; print
     the kill matrix and the false-alarm matrix.
@@ -90,6 +110,7 @@ def selftest(
     choices it declares, and at least one answer changed); 1 otherwise; 4 for an unknown name.
     """
     chosen, legal = _chosen(mutant_names, variant_names)
+    options = ["--plan", plan, "--concurrency", str(concurrency)]
     total = len(chosen) + len(legal) + 1
     done = 0
 
@@ -101,7 +122,9 @@ def selftest(
     def outcome(row: RunOutcome) -> None:
         progress(row.label, row.seconds)
 
-    kills = kill_matrix(chosen, jobs=jobs, max_examples=max_examples, progress=outcome)
+    kills = kill_matrix(
+        chosen, jobs=jobs, max_examples=max_examples, progress=outcome, options=options
+    )
     passed = kills.passed
     if chosen or not legal:
         for line in matrix_lines(kills):
@@ -113,6 +136,7 @@ def selftest(
             jobs=jobs,
             max_examples=max_examples,
             progress=progress,
+            options=options,
         )
         click.echo("")
         for line in false_alarms.matrix_lines(alarms):

@@ -139,9 +139,11 @@ def run_command(
     seed: int,
     level: str = "all",
     requirements: Sequence[str] = (),
+    options: Sequence[str] = (),
 ) -> list[str]:
     """The `regconform run` arguments of one target: every suite (only the tests judging
-    `requirements`, when given), failing from `level` on (every level, by default)."""
+    `requirements`, when given), failing from `level` on (every level, by default), with
+    further `options` of `regconform run` (`--plan quick`, `--concurrency N`)."""
     examples = [] if max_examples is None else ["--max-examples", str(max_examples)]
     examples += [f"--requirement={rid}" for rid in requirements]
     return [
@@ -155,6 +157,7 @@ def run_command(
         # A verdict is all the matrix reads: a failing example need not be shrunk (each
         # smaller copy is sent again, most of a failing mutant's run).
         "--no-shrink",
+        *options,
     ]
 
 
@@ -183,12 +186,17 @@ class SuiteRun:
     error: str | None = None  # why there is no report
 
 
-def run_target(mutant: Mutant | None, max_examples: int | None = None, seed: int = 0) -> RunOutcome:
+def run_target(
+    mutant: Mutant | None,
+    max_examples: int | None = None,
+    seed: int = 0,
+    options: Sequence[str] = (),
+) -> RunOutcome:
     """Serve the reference server or `mutant`, run the suites against it, read the verdicts.
     The reference server meets every test; a mutant only the tests that judge its own
     requirement (`--requirement`), which is all its catch is about, at a fraction of the cost."""
     only = () if mutant is None else (mutant.requirement,)
-    run = run_suites(serve_args(mutant), max_examples, seed, requirements=only)
+    run = run_suites(serve_args(mutant), max_examples, seed, requirements=only, options=options)
     return RunOutcome(mutant, run.verdicts, run.seconds, run.error)
 
 
@@ -198,6 +206,7 @@ def run_suites(
     seed: int = 0,
     level: str = "all",
     requirements: Sequence[str] = (),
+    options: Sequence[str] = (),
 ) -> SuiteRun:
     """Serve `regconform serve ARGS`, run the suites against it (failing from `level` on: every
     level by default; only the tests of `requirements` when given), read it back."""
@@ -209,7 +218,7 @@ def run_suites(
             with served(None, folder, args) as (base_url, profile):
                 log = folder / "run.log"
                 command = run_command(
-                    base_url, profile, folder, max_examples, seed, level, requirements
+                    base_url, profile, folder, max_examples, seed, level, requirements, options
                 )
                 forked.run(command, child_env(), log, RUN_TIMEOUT)
             serve_log = (folder / SERVE_LOG).read_text(encoding="utf-8", errors="replace")
@@ -231,14 +240,16 @@ def kill_matrix(
     max_examples: int | None = None,
     seed: int = 0,
     progress: Callable[[RunOutcome], None] | None = None,
+    options: Sequence[str] = (),
 ) -> KillMatrix:
-    """Run the reference server and every mutant, `jobs` targets at a time."""
+    """Run the reference server and every mutant, `jobs` targets at a time, each run with
+    further `options` of `regconform run` when given."""
     started = time.monotonic()
     targets: list[Mutant | None] = [None, *mutants]
     outcomes: dict[int, RunOutcome] = {}
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         futures = {
-            pool.submit(run_target, target, max_examples, seed): index
+            pool.submit(run_target, target, max_examples, seed, options): index
             for index, target in enumerate(targets)
         }
         for future in as_completed(futures):

@@ -98,9 +98,11 @@ def false_alarm_matrix(
     max_examples: int | None = None,
     seed: int = 0,
     progress: Callable[[str, float], None] | None = None,
+    options: Sequence[str] = (),
 ) -> FalseAlarmMatrix:
-    """Run every variant (and the reference server, unless its run is given), `jobs` at once;
-    the variants that mostly wait (Variant.waits) run beside them, from the start."""
+    """Run every variant (and the reference server, unless its run is given), `jobs` at once,
+    each with further `options` of `regconform run` when given; the variants that mostly wait
+    (Variant.waits) run beside them, from the start."""
     started = time.monotonic()
     rows: dict[int, VariantRun] = {}
     waiting = sum(v.waits for v in variants)
@@ -108,11 +110,13 @@ def false_alarm_matrix(
         level = DEFAULT_FAILING_LEVEL  # as a user's run (see the module)
         pending = {
             (idle if v.waits else pool).submit(
-                run_suites, ("--variant", v.name), max_examples, seed, level
+                run_suites, ("--variant", v.name), max_examples, seed, level, (), options
             ): i
             for i, v in sorted(enumerate(variants), key=lambda iv: not iv[1].waits)
         }
-        own_reference = None if reference else pool.submit(run_target, None, max_examples, seed)
+        own_reference = (
+            None if reference else pool.submit(run_target, None, max_examples, seed, options)
+        )
         for future in as_completed(pending):
             index = pending[future]
             rows[index] = VariantRun(variants[index], future.result())

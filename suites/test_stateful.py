@@ -225,7 +225,6 @@ class TrackRegistrations(SequenceMachine):
     def first_partial_update(self, data: st.DataObject) -> None:
         """Known ids and at least one unknown (every sequence starts so: a 207, whose listed
         registrations it does not name read back in the new status)."""
-        self.read_unseen()
         body = self.changing(data.draw(self.tracks.requests.valid_body(self.ids), label="body"))
         unknown = data.draw(self.tracks.requests.unknown_ids(min_size=1), label="unknown")
         ids = data.draw(st.permutations(body["registration_ids"] + unknown), label="order")
@@ -244,21 +243,19 @@ class TrackRegistrations(SequenceMachine):
         request = data.draw(self.tracks.requests.mixed(self.ids), label="request")
         self.step("update", dataclasses.replace(request, body=self.changing(request.body)))
 
-    def read_unseen(self) -> None:
-        """Read each of the lane's registrations not read yet in this test, once: an update's
-        read-back is evidence only against the status a registration had before it."""
-        unseen = [rid for rid in self.ids if rid not in self.seen]
-        if not self.reads or not unseen:
-            return
-        reads = [functools.partial(self.tracks.read, rid) for rid in unseen]
-        answers = in_order(self.tracks.target.concurrency, reads)
-        for rid, answer in zip(unseen, answers, strict=True):
-            self.seen[rid] = storage.status_read(answer, self.tracks.section.status_pointer)
-
     def changing(self, body: dict[str, Any]) -> dict[str, Any]:
         """`body` with its drawn status asking for a change where the simplest draw would not
-        (TrackRequests.changing: the statuses the lane's registrations read back go last)."""
-        held = {self.seen.get(rid) for rid in self.ids}
+        (TrackRequests.changing: the statuses its registrations read back go last). Those not
+        read yet in this test are read first, once: an update's read-back is evidence only
+        against the status a registration had before it."""
+        listed = [rid for rid in body["registration_ids"] if rid in self.ids]
+        unseen = [rid for rid in listed if rid not in self.seen]
+        if self.reads and unseen:
+            reads = [functools.partial(self.tracks.read, rid) for rid in unseen]
+            answers = in_order(self.tracks.target.concurrency, reads)
+            for rid, answer in zip(unseen, answers, strict=True):
+                self.seen[rid] = storage.status_read(answer, self.tracks.section.status_pointer)
+        held = {self.seen.get(rid) for rid in listed}
         status = self.tracks.requests.changing(body["registration_status"], held)
         return {**body, "registration_status": status}
 

@@ -3,8 +3,8 @@
 `full` (the default) draws what the suites ask for: `--max-examples` (25), less where a test
 says `@pytest.mark.examples(n)`. `quick` is for a per-commit gate against a rate-limited API:
 one example per test, which is enough for every MUST requirement to be exercised at least once
-(`tests/engine/test_plans.py` checks that against the reference server) in about 90 requests,
-~22 s at 4 requests per second. A quick run proves less: one drawn body per rule, not 25.
+(`tests/engine/test_plans.py` checks that against the reference server) in about 80 requests,
+~21 s at 4 requests per second. A quick run proves less: one drawn body per rule, not 25.
 """
 
 from __future__ import annotations

@@ -251,13 +251,18 @@ class TrackRegistrations(SequenceMachine):
         listed = [rid for rid in body["registration_ids"] if rid in self.ids]
         unseen = [rid for rid in listed if rid not in self.seen]
         if self.reads and unseen:
-            reads = [functools.partial(self.tracks.read, rid) for rid in unseen]
-            answers = in_order(self.tracks.target.concurrency, reads)
-            for rid, answer in zip(unseen, answers, strict=True):
+            for rid, answer in zip(unseen, self.read_each(unseen), strict=True):
                 self.seen[rid] = storage.status_read(answer, self.tracks.section.status_pointer)
         held = {self.seen.get(rid) for rid in listed}
         status = self.tracks.requests.changing(body["registration_status"], held)
         return {**body, "registration_status": status}
+
+    def read_each(self, ids: list[str]) -> Iterator[Exchange]:
+        """GET each registration of `ids`, answers in order, as they are taken (a failure
+        judged on one leaves the rest unsent when one at a time). The reads depend on no answer
+        of each other: --concurrency sends them at once."""
+        reads = [functools.partial(self.tracks.read, rid) for rid in ids]
+        return in_order(self.tracks.target.concurrency, reads)
 
     def update(self, request: TrackRequest) -> None:
         self.verdicts.judge_each(self.answered_then_read(request))
@@ -272,9 +277,7 @@ class TrackRegistrations(SequenceMachine):
         asked = request.body["registration_status"]
         for rid in set(request.known) - set(expected):  # changed or not, it is not read now
             self.seen.pop(rid, None)
-        # The reads depend on the answer, not on each other: --concurrency sends them at once.
-        reads = [functools.partial(self.tracks.read, rid) for rid in expected]
-        answers = in_order(self.tracks.target.concurrency, reads)
+        answers = self.read_each(list(expected))
         for (rid, must), answer in zip(expected.items(), answers, strict=True):
             read = self.sent(answer)
             check = storage.status_reads_back.bind(

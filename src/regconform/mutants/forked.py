@@ -15,6 +15,7 @@ test about those starts a process of its own.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import runpy
@@ -66,9 +67,14 @@ def pytest_plugins() -> list[str]:
     ]
 
 
-_CONTEXT = multiprocessing.get_context("forkserver")
-# A module that fails to import is passed over by the forkserver, and imported by the child.
-_CONTEXT.set_forkserver_preload([*PRELOAD, *pytest_plugins()])
+@functools.cache
+def _forkserver() -> multiprocessing.context.ForkServerContext:
+    """multiprocessing's forkserver context, told what to preload when the first child is
+    asked for (reading the entry points costs every importer of this module otherwise). A
+    module that fails to import is passed over by the forkserver, and imported by the child."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*PRELOAD, *pytest_plugins()])
+    return context
 
 
 def _ends_with(parent: int) -> None:
@@ -128,7 +134,7 @@ class Child:
         for path in {stdout, stderr or stdout}:
             path.write_text("")  # a reused folder must not show an earlier child's output
         paths = (str(stdout), str(stderr or stdout))
-        self._process = _CONTEXT.Process(
+        self._process = _forkserver().Process(
             target=_regconform_main,
             args=(list(argv), dict(env), *paths, str(cwd or Path.cwd()), os.getpid()),
             daemon=False,

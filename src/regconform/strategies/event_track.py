@@ -105,7 +105,7 @@ class TrackRequests:
         self.statuses = section.statuses or STATUSES
         self.violations = track_violations()
         fresh = st.binary(min_size=16, max_size=16).map(allow.synthetic_uuid)
-        lists = {n: st.lists(fresh, min_size=n, max_size=n, unique=True) for n in range(4)}
+        lists = {n: st.lists(fresh, min_size=n, max_size=n, unique=True) for n in UNKNOWN_COUNTS}
         self._unknown = {
             low: st.sampled_from([n for n in UNKNOWN_COUNTS if n >= low]).flatmap(lists.__getitem__)
             for low in (0, 1)

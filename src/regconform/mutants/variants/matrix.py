@@ -110,7 +110,7 @@ def false_alarm_matrix(
         level = DEFAULT_FAILING_LEVEL  # as a user's run (see the module)
         pending = {
             (idle if v.waits else pool).submit(
-                run_suites, ("--variant", v.name), max_examples, seed, level, (), options
+                run_suites, ("--variant", v.name), max_examples, seed, level, options=options
             ): i
             for i, v in sorted(enumerate(variants), key=lambda iv: not iv[1].waits)
         }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,16 +14,18 @@ from regconform.catalogue.requirements import one_id
 from regconform.harness.clients import CourseClient
 from regconform.harness.controls import (
     APPLIED_UPDATE,
+    applied,
     applied_checks,
     applied_update,
     applied_updates,
     course_documented,
+    spread_writes,
 )
 from regconform.judging.checks import Check, common, ids
 from regconform.judging.checks import course as cr
 from regconform.judging.verdicts import Judged, Verdicts
 from regconform.strategies.course import BodyViolation, invalid_body_ids
-from regconform.target.concurrency import in_order
+from regconform.target.concurrency import in_order, in_rounds
 from regconform.target.exchange import Exchange
 
 pytestmark = pytest.mark.suite("course_registrations")
@@ -79,14 +80,22 @@ def test_each_single_violation_is_refused(
     update applied. One body serves them all: generating it costs several loopback requests."""
     record_id, body = data.draw(course.requests.valid_updates(), label="update")
     violations = data.draw(course.requests.one_violation_each(), label="violations")
+    refusals = [v for v in violations if not v.ignorable]
+    # The control and the ignorable faults are writes (a server may apply a fault it ignores):
+    # each goes to its own record of the profile's update records where there is one to spare,
+    # else in a later round, so no two writes to one record are ever in flight together (a
+    # server may answer that with 409) and each record's versions arrive in judged order.
+    ignorable = [v for v in violations if v.ignorable]
+    writes = spread_writes(course.section.update_ids, record_id, 1 + len(ignorable))
 
-    def refused(violation: BodyViolation, exchange: Exchange) -> Judged:
-        spoiled = violation.apply(body)
-        earlier = course.last_set.get(record_id)
-        previous = course.remember(record_id, exchange, spoiled)  # in order, as judged
+    def refused(
+        violation: BodyViolation, target: str, spoiled: dict[str, Any], exchange: Exchange
+    ) -> Judged:
+        earlier = course.last_set.get(target)
+        previous = course.remember(target, exchange, spoiled)  # in order, as judged
         refusal = common.rejected_as_bad_request.bind(
             requirement=violation.requirement,
-            why=violation.why(record_id),
+            why=violation.why(target),
             ignorable=violation.ignorable,
         )
         checks: tuple[Check, ...] = (
@@ -98,19 +107,27 @@ def test_each_single_violation_is_refused(
             checks += applied_checks(course, spoiled, previous, earlier)[1:]  # documented: above
         return exchange, checks
 
-    def refusals() -> Iterator[Judged]:  # independent requests: --concurrency sends them at once
-        # Ignorable faults may be applied (200), and are writes: they go one at a time, last,
-        # so the record's versions arrive in the order they are judged, and no two writes to
-        # one record are ever in flight together (a server may answer that with 409).
-        # The first goes with the refusals (which write nothing), the others after it.
-        together = [v for v in violations if not v.ignorable]
-        together += violations[len(together) : len(together) + 1]
-        sends = [functools.partial(course.put, record_id, v.apply(body)) for v in together]
-        yield from map(refused, together, in_order(course.target.concurrency, sends))
-        for violation in violations[len(together) :]:
-            yield refused(violation, course.put(record_id, violation.apply(body)))
+    # (violation, None for the control; record; round; body): the refusals (which write
+    # nothing) go in the first round, with the control; --concurrency sends a round at once.
+    planned = [(None, record_id, 0, body), *((v, record_id, 0, v.apply(body)) for v in refusals)]
+    for violation, (target, at) in zip(ignorable, writes[1:], strict=True):
+        aimed = course.requests.for_record(target, body)
+        planned.append((violation, target, at, violation.apply(aimed)))
+    planned.sort(key=lambda one: one[2])  # stable: by round, then as listed
+    rounds = [
+        [functools.partial(course.put, target, sent) for _, target, at, sent in planned if at == n]
+        for n in range(planned[-1][2] + 1)
+    ]
 
-    verdicts.judge_each(itertools.chain([applied_update(course, record_id, body)], refusals()))
+    def judged() -> Iterator[Judged]:
+        answers = in_rounds(course.target.concurrency, rounds)
+        for (violation, target, _, sent), exchange in zip(planned, answers, strict=True):
+            if violation is None:
+                yield applied(course, target, sent, exchange)
+            else:
+                yield refused(violation, target, sent, exchange)
+
+    verdicts.judge_each(judged())
 
 
 @pytest.mark.requirement(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -120,11 +119,17 @@ def test_each_track_violation_is_refused(
             etr.track_error_body_is_list,
         )
 
-    def refusals() -> Iterator[Judged]:  # independent requests: --concurrency sends them at once
-        sends = [functools.partial(tracks.put, v.body(body), query=v.query) for v in violations]
-        yield from map(refused, violations, in_order(tracks.target.concurrency, sends))
+    def judged() -> Iterator[Judged]:
+        # The control and the refusals (which write nothing) are independent requests:
+        # --concurrency sends them at once; each is judged in this order.
+        control = all_known(body)
+        sends = [functools.partial(sent_track_request, tracks, control)]
+        sends += [functools.partial(tracks.put, v.body(body), query=v.query) for v in violations]
+        answers = in_order(tracks.target.concurrency, sends)
+        yield next(answers), track_outcome_checks(tracks, control)
+        yield from map(refused, violations, answers)
 
-    verdicts.judge_each(itertools.chain([track_outcome(tracks, all_known(body))], refusals()))
+    verdicts.judge_each(judged())
 
 
 @pytest.mark.requirement(
@@ -146,9 +151,14 @@ def test_unknown_event_and_track_are_not_found(
     documented = etr.track_status_documented.bind(documented=tracks.documented)
     always = (common.invalid_request_not_5xx, documented, etr.track_error_body_is_list)
 
-    def not_found() -> Iterator[Judged]:  # each request sent when its turn comes
-        yield tracks.put(body, event_id=event_id), (etr.unknown_event_refused, *always)
-        yield tracks.put(body, track_id=track_id), (etr.unknown_track_refused, *always)
+    def not_found() -> Iterator[Judged]:  # refusals: --concurrency sends them at once
+        sends = [
+            functools.partial(tracks.put, body, event_id=event_id),
+            functools.partial(tracks.put, body, track_id=track_id),
+        ]
+        checks = (etr.unknown_event_refused, etr.unknown_track_refused)
+        for check, exchange in zip(checks, in_order(tracks.target.concurrency, sends), strict=True):
+            yield exchange, (check, *always)
 
     verdicts.judge_each(not_found())
 

@@ -15,8 +15,8 @@ from regconform.harness.controls import (
     APPLIED_UPDATE,
     NEEDS_HISTORY,
     all_known,
-    applied_update,
-    track_outcome,
+    applied,
+    track_outcome_checks,
 )
 from regconform.judging.checks import Check, common, ids
 from regconform.judging.checks import course as cr
@@ -28,6 +28,7 @@ from regconform.target.exchange import Exchange
 MALFORMED_BODIES = (b'{"id": ', b"{'id': 'x'}", b"not json", b'{"a": 1,}', b"\xff\xfe{}", b"")
 NOT_JSON_TYPES = ("text/plain", "application/x-www-form-urlencoded")
 ENDPOINTS = ("course", "tracks")
+Send = Callable[..., Exchange]
 DOOR_IDS = ids(
     common.missing_token_is_401,
     common.wrong_token_is_401,
@@ -45,11 +46,11 @@ CONTROL_IDS = {
 
 def valid_request(
     request: pytest.FixtureRequest, endpoint: str, data: st.DataObject
-) -> tuple[Judged, Callable[..., Exchange], Callable[[Exchange], Exchange], list[Check]]:
-    """Send one drawn valid request (the control, judged by the endpoint's rules); return it, a
-    function that sends the same request changed (`auth=`, `raw_body=`, `content_type=`), one
-    that keeps what an answer changed (a course record's state, taken in judged order), and
-    the checks every answer of the endpoint must pass."""
+) -> tuple[Send, Callable[[Exchange], Judged], Callable[[Exchange], Exchange], list[Check]]:
+    """Draw one valid request (the control); return a function that sends it, or the same
+    request changed (`auth=`, `raw_body=`, `content_type=`), one that judges the control's answer
+    by the endpoint's rules, one that keeps what an answer changed (a course record's state,
+    taken in judged order), and the checks every answer of the endpoint must pass."""
     client: Any = request.getfixturevalue(endpoint)
     if endpoint == "course":
         record_id, body = data.draw(client.requests.valid_updates(), label="update")
@@ -62,22 +63,22 @@ def valid_request(
             client.remember(record_id, exchange)
             return exchange
 
-        control = applied_update(client, record_id, body)
         return (
-            control,
             send_course,
+            functools.partial(applied, client, record_id, body),
             keep,
             [cr.course_status_documented.bind(documented=client.documented)],
         )
     track_body = data.draw(client.requests.valid_body(), label="body")
+    outcome = track_outcome_checks(client, all_known(track_body))
 
     def send_track(**kwargs: Any) -> Exchange:
         exchange: Exchange = client.put(**({"body": track_body} | kwargs))
         return exchange
 
     return (
-        track_outcome(client, all_known(track_body)),
         send_track,
+        lambda exchange: (exchange, outcome),
         lambda exchange: exchange,
         [
             etr.track_status_documented.bind(documented=client.documented),
@@ -121,7 +122,7 @@ def test_refused_at_the_door(
     """A drawn valid request is accepted (the control); the same request is refused with 401
     and a challenge without a token or with a wrong one, with 400 when its body is not JSON,
     and with 400 or 415 when it is labelled as another media type; never with a 5xx."""
-    control, send, keep, always = valid_request(request, endpoint, data)
+    send, control, keep, always = valid_request(request, endpoint, data)
     raw = data.draw(st.sampled_from(MALFORMED_BODIES), label="malformed body")
     content_type = data.draw(st.sampled_from(NOT_JSON_TYPES), label="content type")
     unauthorized = (common.unauthorized_has_challenge, common.invalid_request_not_5xx, *always)
@@ -135,11 +136,11 @@ def test_refused_at_the_door(
     ]
 
     def at_the_door() -> Iterator[Judged]:
-        yield control
-        # Independent of each other once the control is answered: --concurrency sends them
-        # at once; each is judged (and its answer kept) in this order.
-        sends = [functools.partial(send, **changed) for changed, _ in doors]
+        # The control and the refusals (which write nothing) are independent: --concurrency
+        # sends them at once; each is judged (and its answer kept) in this order.
+        sends = [send, *(functools.partial(send, **changed) for changed, _ in doors)]
         answers = in_order(request.getfixturevalue(endpoint).target.concurrency, sends)
+        yield control(next(answers))
         for (_, checks), exchange in zip(doors, answers, strict=True):
             yield keep(exchange), checks
 

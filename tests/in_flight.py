@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 from types import TracebackType
@@ -95,3 +96,51 @@ class LockFirst:
                 self.busy[path] -= 1
 
         return locked
+
+
+class PutsAtOnce:
+    """An ASGI wrap (ServerSettings.wrap) noting, for every PUT, its path, its answer's status
+    and which other PUTs were in the app while it was: overlap as an order of events, never
+    a clock. `applied_together` are pairs of 200s that met; `beside_refusals`, 200s that met a
+    4xx to the same path."""
+
+    def __init__(self) -> None:
+        self.out: dict[int, str] = {}  # PUTs in the app: number -> path
+        self.met: set[frozenset[int]] = set()
+        self.done: dict[int, tuple[str, int]] = {}  # number -> (path, status)
+        self._numbers = itertools.count()
+
+    def wrap(self, app: ASGIApp) -> ASGIApp:
+        async def noted(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or scope["method"] != "PUT":
+                await app(scope, receive, send)
+                return
+            number, status = next(self._numbers), [0]
+            self.met.update(frozenset((number, other)) for other in self.out)  # one event loop
+            self.out[number] = scope["path"]
+
+            async def answer(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                await send(message)
+
+            try:
+                await app(scope, receive, answer)
+            finally:
+                del self.out[number]
+                self.done[number] = (scope["path"], status[0])
+
+        return noted
+
+    def pairs(self) -> list[tuple[tuple[str, int], tuple[str, int]]]:
+        return [(self.done[a], self.done[b]) for a, b in map(sorted, self.met)]
+
+    def applied_together(self) -> list[tuple[str, str]]:
+        return [(a, b) for (a, sa), (b, sb) in self.pairs() if sa == sb == 200]
+
+    def beside_refusals(self) -> int:
+        return sum(
+            1
+            for (a, sa), (b, sb) in self.pairs()
+            if a == b and {sa, sb} & {200} and {sa, sb} & {400}
+        )

@@ -10,8 +10,10 @@ import pytest
 from safety_runs import TOKEN, regconform
 
 import runner
-from in_flight import InFlight, LockFirst, Overlap
+from in_flight import InFlight, LockFirst, Overlap, PutsAtOnce
 from regconform.errors import EXIT_INCOMPLETE
+from regconform.harness.controls import spread_writes
+from regconform.mutants.variants.catalogue import VARIANTS
 from regconform.reference import ServerSettings, running_server
 from regconform.target.concurrency import in_order
 
@@ -108,3 +110,41 @@ def test_a_server_locking_each_resource_is_not_blamed_for_our_concurrency(tmp_pa
     assert (
         f"{lock.conflicts} answered 409 beside another of ours and sent again alone" in run.stdout
     )
+
+
+def test_a_control_goes_with_its_refusals_and_no_two_writes_to_a_record_meet(
+    tmp_path: Path,
+) -> None:
+    """The single-violation test at --concurrency 8, against a server that applies a body
+    whatever its sys_ fields hold (a legal variant: the ignorable faults are writes too): the
+    control meets its refusals at its record, the ignorable writes go to the other update
+    records at once, and no two applied PUTs to one record are ever in the server together
+    (a server may answer 409 to such a pair). The run conforms."""
+    puts = PutsAtOnce()
+    semantics = next(v for v in VARIANTS if v.name == "ignores-managed-fields").semantics
+    settings = ServerSettings(token=TOKEN, delay=DELAY, semantics=semantics, wrap=puts.wrap)
+    with running_server(settings) as base_url:
+        run = regconform(
+            *("run", "--base-url", base_url, "--suite", "course_registrations"),
+            *("--max-examples", "2", "--concurrency", "8"),
+            *("--", "-k", "test_each_single_violation_is_refused"),
+            report_dir=tmp_path,
+        )
+    flagged = {k for k, r in run.report()["requirements"].items() if r["verdict"] == "fail"}
+    assert flagged == set(), run.explain()
+    together = puts.applied_together()
+    assert together and all(a != b for a, b in together), together
+    assert puts.beside_refusals() > 0
+
+
+def test_an_examples_writes_go_to_distinct_records_a_round_at_a_time() -> None:
+    """The first write to the drawn record, the next ones each to another record, then a new
+    round; with one record, one write a round (as a sequential run sends them)."""
+    assert spread_writes(("a", "b", "c"), "b", 5) == [
+        ("b", 0),
+        ("c", 0),
+        ("a", 0),
+        ("b", 1),
+        ("c", 1),
+    ]
+    assert spread_writes(("a",), "a", 3) == [("a", 0), ("a", 1), ("a", 2)]

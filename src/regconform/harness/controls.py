@@ -9,7 +9,7 @@ judge it together with the refusals (`Verdicts.judge_each`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from regconform.harness.clients import CourseClient, TrackClient
@@ -58,10 +58,28 @@ def course_documented(course: CourseClient) -> Check:
 
 def applied_update(course: CourseClient, record_id: str, body: dict[str, Any]) -> Judged:
     """PUT a valid update of `record_id`, with every check a valid update must pass."""
+    return applied(course, record_id, body, course.put(record_id, body))
+
+
+def applied(
+    course: CourseClient, record_id: str, body: dict[str, Any], exchange: Exchange
+) -> Judged:
+    """The answer to a valid update of `record_id` (sent already), with every check a valid
+    update must pass; the record's state kept, in the order judged."""
     earlier = course.last_set.get(record_id)
-    exchange = course.put(record_id, body)
     previous = course.remember(record_id, exchange, body)
     return exchange, applied_checks(course, body, previous, earlier)
+
+
+def spread_writes(records: Sequence[str], first: str, count: int) -> list[tuple[str, int]]:
+    """Where `count` writes of one example go: (record, round). The first to `first`, the
+    others each to another of `records` while there is one, then round again: a round's
+    writes go to distinct records, so --concurrency may send them at once and no two writes to
+    one record are in flight together (a server may answer that 409). One record: a round
+    each, one after the other, as a sequential run sends them."""
+    start = records.index(first) if first in records else 0
+    ordered = [first, *(r for r in [*records[start:], *records[:start]] if r != first)]
+    return [(ordered[k % len(ordered)], k // len(ordered)) for k in range(count)]
 
 
 def applied_updates(

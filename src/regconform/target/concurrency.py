@@ -39,6 +39,16 @@ def in_order(concurrency: int, sends: Iterable[Callable[[], T]]) -> Generator[T,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def in_rounds(
+    concurrency: int, rounds: Iterable[Iterable[Callable[[], T]]]
+) -> Generator[T, None, None]:
+    """Each round's results in order (`in_order`), a round sent only once every answer of the
+    round before it is taken: requests that must follow others (a second write to a record)
+    go in a later round."""
+    for sends in rounds:
+        yield from in_order(concurrency, sends)
+
+
 @dataclass
 class Flight:
     """One request of ours on its way: whether another to the same path was out meanwhile."""

@@ -6,8 +6,10 @@ Runs `regconform run ARGS` against a reference server answering every request af
 seconds (in this process, behind an ASGI wrap that notes when each request came and went), then
 prints, for each stream of requests (the course records the course tests update, the records
 the course sequences keep, the track), how many it sent, when its last answer came, and about
-how many round trips it took; and the requests in flight every half second, in all and per
-stream. The stream whose last answer comes last is the critical path (issue 19's 300 ms goal).
+how many round trips it took; the floor (requests x DELAY / slots: no run sends them sooner
+once the first is out) and how much of the slots' time the answers took; and the requests in
+flight every half second, in all and per stream. The stream whose last answer comes last is
+the critical path (issue 19's 300 ms goal).
 """
 
 from __future__ import annotations
@@ -64,6 +66,16 @@ def in_flight(seen: list[Seen], end: float) -> list[int]:
     return [sum(1 for came, went, _ in seen if came <= t < went) for t in looks]
 
 
+def concurrency(args: list[str]) -> int:
+    """The run's --concurrency (1 unless given)."""
+    for at, arg in enumerate(args):
+        if arg == "--concurrency" and at + 1 < len(args):
+            return int(args[at + 1])
+        if arg.startswith("--concurrency="):
+            return int(arg.split("=", 1)[1])
+    return 1
+
+
 def main() -> None:
     delay, args = float(sys.argv[1]), sys.argv[2:]
     seen: list[Seen] = []
@@ -90,6 +102,15 @@ def main() -> None:
         trips = 1 + sum(1 for a, b in itertools.pairwise(starts) if b - a > GAP)
         last = max(went for _, went in mine)
         print(f"{name:<18} {len(mine):>8} {starts[0]:>6.2f}s {last:>11.2f}s {trips:>12}")
+    slots = concurrency(args)
+    first = min(came for came, _, _ in seen)
+    held = sum(went - came for came, went, _ in seen)  # seconds of slot time the answers took
+    floor, used = len(seen) * delay / slots, held / (slots * (end - first))
+    print(
+        f"floor: {len(seen)} requests x {delay:g} s / {slots} slots = {floor:.1f} s after the"
+        f" first request (at {first:.2f} s); slots used {used:.0%} of the time from the first"
+        " request to the last answer"
+    )
     print(f"in flight every {STEP} s:")
     print(f"  {'all':<18} " + " ".join(map(str, in_flight(seen, end))))
     for name in streams:

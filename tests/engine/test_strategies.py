@@ -95,6 +95,8 @@ def test_each_violation_breaks_the_request_schema(
     assert len(ignorable) == 3 and all(v.ignorable for v in ignorable)
     assert {v.requirement for v in ignorable} == {SCHEMA_ID}
     assert any("date-time" in v.description for v in ignorable)
+    assert sorted(v.kind for v in ignorable) == ["date-time", "item", "type"]
+    assert all(v.slot for v in ignorable if v.kind == "item")
     for violation in violations:
         spoiled = violation.apply(body)
         assert VALIDATOR.is_valid(spoiled) == (violation.requirement == ID_MISMATCH_ID), violation

@@ -59,6 +59,9 @@ class BodyViolation:
     # Which violations are alternatives of one another: one per slot is sent for each body.
     # The slot of a requirement's violations is its id; a nested field is a slot of its own.
     slot: str = ""
+    # What kind of fault it is, for those of a wrong value: a wrong JSON type ("type"), a
+    # malformed date-time ("date-time"), a wrong array item or item field ("item").
+    kind: str = ""
 
     @property
     def group(self) -> str:
@@ -113,7 +116,13 @@ def body_violations(contracts: Contracts) -> list[BodyViolation]:
         managed = field.startswith(MANAGED_PREFIX)
         for value in WRONG_VALUES.get(prop.get("type", ""), ()):
             found.append(
-                BodyViolation(wrong_type_id, f"`{field}` = {value!r}", _with(field, value), managed)
+                BodyViolation(
+                    wrong_type_id,
+                    f"`{field}` = {value!r}",
+                    _with(field, value),
+                    ignorable=managed,
+                    kind="type",
+                )
             )
         if prop.get("format") == "date-time":
             found += [
@@ -122,6 +131,7 @@ def body_violations(contracts: Contracts) -> list[BodyViolation]:
                     f"`{field}` = {value!r}, not an ISO 8601 date-time",
                     _with(field, value),
                     ignorable=managed,
+                    kind="date-time",
                 )
                 for value in NOT_DATE_TIMES
             ]
@@ -167,7 +177,12 @@ def nested_violations(schema: dict[str, Any], requirement: str) -> list[BodyViol
         }
         found += [
             BodyViolation(
-                requirement, f"`{field}` item = {v!r}", _with(field, [v]), managed, f"{field}[]"
+                requirement,
+                f"`{field}` item = {v!r}",
+                _with(field, [v]),
+                managed,
+                f"{field}[]",
+                kind="item",
             )
             for v in WRONG_VALUES["object"]
         ]
@@ -175,18 +190,10 @@ def nested_violations(schema: dict[str, Any], requirement: str) -> list[BodyViol
             slot = f"{field}[].{key}"
             spoil = partial(_spoiled_item, field, made_up, key)
             found += [
-                BodyViolation(requirement, f"`{slot}` = {v!r}", spoil(v), managed, slot)
+                BodyViolation(requirement, f"`{slot}` = {v!r}", spoil(v), managed, slot, "item")
                 for v in WRONG_VALUES.get(prop.get("type", ""), ())
             ]
     return found
-
-
-def _managed_kind(violation: BodyViolation) -> str:
-    """Which kind of server-managed fault an ignorable violation is: one of each kind is sent
-    per body (a malformed date-time, a wrong type, a wrong item of a sys_ array)."""
-    if violation.slot:
-        return "item"
-    return "date-time" if "date-time" in violation.description else "type"
 
 
 def breaks_a_client_field(validator: Draft202012Validator) -> Callable[[Any], bool]:
@@ -255,8 +262,9 @@ class CourseRequests:
                 for slot in dict.fromkeys(slots)
             ),
             *(
-                st.sampled_from([v for v in ignorable if _managed_kind(v) == kind])
-                for kind in dict.fromkeys(map(_managed_kind, ignorable))
+                # one of each kind of server-managed fault per body
+                st.sampled_from([v for v in ignorable if v.kind == kind])
+                for kind in dict.fromkeys(v.kind for v in ignorable)
             ),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -113,10 +114,10 @@ def test_each_single_violation_is_refused(
     for violation, (target, at) in zip(ignorable, writes[1:], strict=True):
         aimed = course.requests.for_record(target, body)
         planned.append((violation, target, at, violation.apply(aimed)))
-    planned.sort(key=lambda one: one[2])  # stable: by round, then as listed
+    # Listed by round already (a write's round never comes before the one listed before it).
     rounds = [
-        [functools.partial(course.put, target, sent) for _, target, at, sent in planned if at == n]
-        for n in range(planned[-1][2] + 1)
+        [functools.partial(course.put, target, sent) for _, target, _, sent in one_round]
+        for _, one_round in itertools.groupby(planned, key=lambda one: one[2])
     ]
 
     def judged() -> Iterator[Judged]:

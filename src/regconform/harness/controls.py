@@ -72,13 +72,13 @@ def applied(
 
 
 def spread_writes(records: Sequence[str], first: str, count: int) -> list[tuple[str, int]]:
-    """Where `count` writes of one example go: (record, round). The first to `first`, the
-    others each to another of `records` while there is one, then round again: a round's
-    writes go to distinct records, so --concurrency may send them at once and no two writes to
-    one record are in flight together (a server may answer that 409). One record: a round
-    each, one after the other, as a sequential run sends them."""
-    start = records.index(first) if first in records else 0
-    ordered = [first, *(r for r in [*records[start:], *records[:start]] if r != first)]
+    """Where `count` writes of one example go: (record, round). The first to `first` (one of
+    `records`), the others each to another of `records` while there is one, then round again:
+    a round's writes go to distinct records, so --concurrency may send them at once and no two
+    writes to one record are in flight together (a server may answer that 409). One record: a
+    round each, one after the other, as a sequential run sends them."""
+    start = records.index(first)
+    ordered = [*records[start:], *records[:start]]
     return [(ordered[k % len(ordered)], k // len(ordered)) for k in range(count)]
 
 

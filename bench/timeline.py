@@ -5,16 +5,17 @@
 Runs `regconform run ARGS` against a reference server answering every request after DELAY
 seconds (in this process, behind an ASGI wrap that notes when each request came and went), then
 prints, for each stream of requests (the course records the course tests update, the records
-the course sequences keep, the track), how many it sent, when its last answer came, and about
-how many round trips it took; the floor (requests x DELAY / slots: no run sends them sooner
-once the first is out) and how much of the slots' time the answers took; and the requests in
-flight every half second, in all and per stream. The stream whose last answer comes last is
-the critical path (issue 19's 300 ms goal).
+the course sequences keep, and the same two for the track's registrations), how many it sent,
+when its last answer came, and about how many round trips it took; the floor (requests x
+DELAY / slots: no run sends them sooner once the first is out) and how much of the slots' time
+the answers took; and the requests in flight every half second, in all and per stream. The
+stream whose last answer comes last is the critical path (issue 19's 300 ms goal).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -30,17 +31,29 @@ from regconform.settings.profile import parse_profile
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("REGCONFORM_")}
 ENV[TOKEN_ENV] = DEFAULT_TOKEN
 PROFILE = parse_profile(fixture_profile("http://127.0.0.1:1"))
-assert PROFILE.course is not None
+assert PROFILE.course is not None and PROFILE.tracks is not None
 SEQUENCE_RECORDS = PROFILE.course.sequence_ids  # the records the course sequences keep
+SEQUENCE_REGISTRATIONS = set(PROFILE.tracks.sequence_ids)  # and the track sequences
 GAP = 0.15  # seconds between two starts that make them two round trips
 STEP = 0.5  # seconds between two looks at the requests in flight
 
-Seen = tuple[float, float, str]  # (came, went, path), seconds from the run's start
+Seen = tuple[float, float, str]  # (came, went, stream), seconds from the run's start
 
 
-def stream(path: str) -> str:
+def stream(path: str, body: bytes) -> str:
+    """Whose request: by the record in the path, or the registrations a track PUT lists (one
+    the read-backs read is in its path)."""
     if path.startswith("/v3/events"):
-        return "track"
+        try:
+            listed = json.loads(body).get("registration_ids") if body else None
+        except (ValueError, AttributeError):
+            listed = None
+        named = (
+            set(listed)
+            if isinstance(listed, list) and all(isinstance(one, str) for one in listed)
+            else {path.rsplit("/", 1)[-1]}
+        )
+        return "track sequences" if named & SEQUENCE_REGISTRATIONS else "track tests"
     return "course sequences" if path.rsplit("/", 1)[-1] in SEQUENCE_RECORDS else "course tests"
 
 
@@ -50,11 +63,17 @@ def timed_wrap(seen: list[Seen], clock: Callable[[], float]) -> Callable[[Any], 
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            came = clock()
+            came, chunks = clock(), []
+
+            async def read() -> Any:
+                message = await receive()
+                chunks.append(message.get("body", b""))
+                return message
+
             try:
-                await app(scope, receive, send)
+                await app(scope, read, send)
             finally:
-                seen.append((came, clock(), scope["path"]))
+                seen.append((came, clock(), stream(scope["path"], b"".join(chunks))))
 
         return timed
 
@@ -95,9 +114,9 @@ def main() -> None:
     print(f"wall {wall:.2f} s, exit {done.returncode}, {len(seen)} requests (probe included)")
     end = max(went for _, went, _ in seen)
     print(f"{'stream':<18} {'requests':>8} {'first':>7} {'last answer':>12} {'round trips':>12}")
-    streams = sorted({stream(path) for _, _, path in seen})
+    streams = sorted({name for _, _, name in seen})
     for name in streams:
-        mine = sorted((came, went) for came, went, path in seen if stream(path) == name)
+        mine = sorted((came, went) for came, went, one in seen if one == name)
         starts = [came for came, _ in mine]
         trips = 1 + sum(1 for a, b in itertools.pairwise(starts) if b - a > GAP)
         last = max(went for _, went in mine)
@@ -114,7 +133,7 @@ def main() -> None:
     print(f"in flight every {STEP} s:")
     print(f"  {'all':<18} " + " ".join(map(str, in_flight(seen, end))))
     for name in streams:
-        of_stream = [one for one in seen if stream(one[2]) == name]
+        of_stream = [one for one in seen if one[2] == name]
         print(f"  {name:<18} " + "".join(str(min(n, 9)) for n in in_flight(of_stream, end)))
 
 

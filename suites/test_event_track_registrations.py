@@ -43,7 +43,7 @@ def test_mixed_ids_get_200_or_exact_207(
     """Random known/unknown mixes: 200 when all are known, else 207 naming exactly the unknown.
     Two an example, one over each half of the track's registrations (every other one), so
     --concurrency sends them at once and no two writes to one registration are in flight."""
-    ids = tracks.section.registration_ids
+    ids = tracks.section.update_ids
     halves = [half for half in (ids[0::2], ids[1::2]) if half]
     requests = [data.draw(tracks.requests.mixed(half), label="request") for half in halves]
     sends = [functools.partial(sent_track_request, tracks, request) for request in requests]

@@ -9,8 +9,9 @@ lines.
 
 Each rule draws what its step needs and hands it to `step`; the step itself (a method named
 like it) sends and judges, so a sequence can be replayed without drawing it again. A machine
-works on its lane's records only (harness.sequences.run_lanes), and the course machine on the
-records the profile keeps for it (CourseSection.sequence_ids), no other test's.
+works on its lane's records only (harness.sequences.run_lanes), and on the records (or
+registrations) the profile keeps for the sequences (`sequence_ids` of its section), no other
+test's.
 """
 
 from __future__ import annotations
@@ -308,6 +309,7 @@ def test_course_records_keep_what_they_answer(
 
 
 @pytest.mark.suite("event_track_registrations")
+@pytest.mark.own_records  # the profile's sequence_ids, if it has any: a worker of its own
 @pytest.mark.requirement(*TRACK_IDS)
 @pytest.mark.examples(4)
 def test_track_statuses_keep_what_they_answer(
@@ -317,6 +319,6 @@ def test_track_statuses_keep_what_they_answer(
     207, and each listed registration read back in the status its answer gave it."""
     section = "event_track_registrations"
     reads = reads_back(request.node, verdicts, tracks.section.read_path, section, TRACK_READ_IDS)
-    ids = tracks.section.registration_ids
+    ids = tracks.section.sequence_ids or tracks.section.registration_ids  # its own, if any
     seen: dict[str, Any] = {}
     run_machine(lambda lane: TrackRegistrations(tracks, lane, reads, seen), TRACK_STEPS, ids)

@@ -25,7 +25,7 @@ from regconform.harness.sequences import (
 from regconform.judging.checks import Violation
 from regconform.judging.failure import Failure
 from regconform.judging.verdicts import NonConformance, Verdicts
-from regconform.settings.profile import CourseSection
+from regconform.settings.profile import CourseSection, TrackSection
 from regconform.target.exchange import Exchange, SentRequest
 
 IDS = tuple("abcdefgh")
@@ -115,10 +115,18 @@ def test_a_failing_lane_fails_the_test_after_every_lane_ran(concurrency: int) ->
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 7])
-def test_the_course_sequences_keep_records_no_other_course_test_writes(count: int) -> None:
-    """The later half of the records is the sequences' (none with one record): the two shares
-    are disjoint and together every record, so their workers never write the same one."""
-    section = CourseSection(tenant_id="acme", registration_ids=IDS[:count])
+@pytest.mark.parametrize("kind", ["course", "track"])
+def test_the_sequences_keep_records_no_other_test_of_their_section_writes(
+    count: int, kind: str
+) -> None:
+    """The later half of a section's records (course) or registrations (track) is the
+    sequences' (none with one): the two shares are disjoint and together every one, so their
+    workers never write the same one."""
+    section: CourseSection | TrackSection = (
+        CourseSection(tenant_id="acme", registration_ids=IDS[:count])
+        if kind == "course"
+        else TrackSection(event_id="e", track_id="t", registration_ids=IDS[:count])
+    )
     kept, updated = section.sequence_ids, section.update_ids
     assert set(kept).isdisjoint(updated) and (*updated, *kept) == IDS[:count]
     assert len(kept) == (count - count // 2 if count > 1 else 0)

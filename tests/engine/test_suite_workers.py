@@ -10,12 +10,13 @@ import pytest
 import tomli_w
 
 import runner
-from regconform.reference.fixtures import fixture_profile
+from regconform.reference.fixtures import TRACK_REGISTRATION_IDS, fixture_profile
 from regconform.run.command import SUITES, suite_workers
 from regconform.run.plugin.workers import SUITE_SECTIONS, UNKNOWN, SuiteMap, scope_count
 from regconform.settings.profile import Profile, load_profile
 
 WORKERS = ("-n", "3", "--regconform-suite-workers")
+TRACK_ID_ONE = TRACK_REGISTRATION_IDS[0]
 
 
 @pytest.mark.parametrize(
@@ -67,25 +68,32 @@ def _profile(tmp_path: Path, **sections: object) -> Profile:
 
 def test_a_worker_per_scope_the_selected_suites_make(tmp_path: Path) -> None:
     """Every suite: the course tests, the course sequences (records of their own), the track
-    tests; a suite alone makes one or two; a section the profile lacks makes none, and with one
-    course record the sequences share the course tests' scope."""
+    tests, the track sequences (registrations of their own); a suite alone makes one or two; a
+    section the profile lacks makes none, and with one record (or registration) a section's
+    sequences share its tests' scope."""
     assert set(SUITE_SECTIONS) == set(SUITES)
     full = _profile(tmp_path)
-    assert scope_count((), full) == 3
+    assert scope_count((), full) == 4
     assert scope_count(("course_registrations",), full) == 1
     assert scope_count(("event_track_registrations",), full) == 1
     assert scope_count(("shared",), full) == 2
     assert scope_count(("stateful",), full) == 2
     assert scope_count(("course_registrations", "shared"), full) == 2
+    assert scope_count(("event_track_registrations", "stateful"), full) == 3
     raw = fixture_profile("http://127.0.0.1:9")
     one_record = {**raw["course_registrations"], "registration_ids": ["cr-1"]}
-    assert scope_count((), _profile(tmp_path, course_registrations=one_record)) == 2
+    assert scope_count((), _profile(tmp_path, course_registrations=one_record)) == 3
+    one_registration = {**raw["event_track_registrations"], "registration_ids": [TRACK_ID_ONE]}
+    assert scope_count((), _profile(tmp_path, event_track_registrations=one_registration)) == 3
+    both = {"course_registrations": one_record, "event_track_registrations": one_registration}
+    assert scope_count((), _profile(tmp_path, **both)) == 2
+    assert scope_count(("stateful",), _profile(tmp_path, **both)) == 2
     assert scope_count(("shared",), _profile(tmp_path, event_track_registrations=None)) == 1
 
 
 def test_one_scope_runs_in_one_process_and_two_on_two_workers() -> None:
     """`--suite course_registrations --concurrency 4`: no worker started (one scope);
-    `--suite stateful`: two, the course sequences' and the track tests', read-back kept."""
+    `--suite stateful`: two, the course sequences' and the track sequences', read-back kept."""
     alone = runner.regconform(
         "run", "--suite", "course_registrations", "--concurrency", "4", "--max-examples", "2"
     )

@@ -3,7 +3,12 @@ within the run's budget and pace; the verdicts are those of a sequential run."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,7 +20,9 @@ from regconform.errors import EXIT_INCOMPLETE
 from regconform.harness.controls import spread_writes
 from regconform.mutants.variants.catalogue import VARIANTS
 from regconform.reference import ServerSettings, running_server
-from regconform.target.concurrency import in_order
+from regconform.reference.fixtures import fixture_profile
+from regconform.settings.profile import parse_profile
+from regconform.target.concurrency import SharedPathTraffic, in_order
 
 DELAY = 0.03
 
@@ -74,7 +81,7 @@ def test_concurrent_run_gives_the_sequential_verdicts(tmp_path: Path) -> None:
     assert records[6]["requests_sent"] == records[1]["requests_sent"] > 100
     assert seen[6] == seen[1]
     assert held[1] == 1 and 1 < held[6] <= 6, held
-    assert "3 workers" in out[6] and "workers" not in out[1]
+    assert "4 workers" in out[6] and "workers" not in out[1]
 
 
 def test_one_budget_for_every_worker_with_the_embedded_servers_own_token(tmp_path: Path) -> None:
@@ -85,7 +92,7 @@ def test_one_budget_for_every_worker_with_the_embedded_servers_own_token(tmp_pat
         *("run", "--concurrency", "4", "--max-requests", "30"), token=None, report_dir=tmp_path
     )
     assert run.code == EXIT_INCOMPLETE, run.explain()
-    assert "3 workers" in run.stdout
+    assert "4 workers" in run.stdout
     assert run.report()["requests_sent"] == 30
 
 
@@ -110,6 +117,24 @@ def test_a_server_locking_each_resource_is_not_blamed_for_our_concurrency(tmp_pa
     assert (
         f"{lock.conflicts} answered 409 beside another of ours and sent again alone" in run.stdout
     )
+
+
+def test_a_locking_server_is_not_blamed_for_the_users_own_workers(tmp_path: Path) -> None:
+    """`-- -n 2` (workers the user chose, one request at a time each): the two workers send to
+    the same records and the track at once, and a server locking each resource answers 409
+    where one of them met the other's request. Such a 409 is ours too (the workers note their
+    paths beside their shared ledger): sent again alone, never judged. The run conforms."""
+    lock = LockFirst()
+    with running_server(ServerSettings(token=TOKEN, delay=DELAY, wrap=lock.wrap)) as base_url:
+        run = regconform(
+            *("run", "--base-url", base_url, "--max-examples", "2", "--", "-n", "2"),
+            report_dir=tmp_path,
+        )
+    assert run.code == 0, run.explain()
+    assert lock.conflicts > 0 and "2 workers" in run.stdout
+    # Each lock's 409 was sent again; so may be a 409 of the server's own (a stale version: the
+    # two workers write one record) that met another request of ours.
+    assert run.report()["sent_again_alone_after_409"] >= lock.conflicts
 
 
 def test_a_control_goes_with_its_refusals_and_no_two_writes_to_a_record_meet(
@@ -148,3 +173,95 @@ def test_an_examples_writes_go_to_distinct_records_a_round_at_a_time() -> None:
         ("c", 1),
     ]
     assert spread_writes(("a",), "a", 3) == [("a", 0), ("a", 1), ("a", 2)]
+
+
+def test_the_track_sequences_write_registrations_no_other_track_test_writes(
+    tmp_path: Path,
+) -> None:
+    """The track tests and the track sequences at --concurrency 4, each on a worker of its own
+    (the profile keeps the later half of the track's registrations for the sequences): no PUT
+    names registrations of both halves, both halves are written, the read-backs still pass."""
+    seen = InFlight()
+    with running_server(ServerSettings(token=TOKEN, wrap=seen.wrap)) as base_url:
+        run = regconform(
+            *("run", "--base-url", base_url, "--concurrency", "4", "--max-examples", "2"),
+            *("--suite", "event_track_registrations", "--suite", "stateful"),
+            report_dir=tmp_path,
+        )
+    assert run.code == 0, run.explain()
+    assert "3 workers" in run.stdout, run.stdout  # course sequences, track tests, track sequences
+    section = parse_profile(fixture_profile(base_url)).tracks
+    assert section is not None
+    halves = (set(section.update_ids), set(section.sequence_ids))
+    named = [named_registrations(body) for method, _, _, body in seen.seen if method == "PUT"]
+    written = [tuple(bool(ids & half) for half in halves) for ids in named if ids]
+    assert (True, True) not in written, "a PUT named registrations of both halves"
+    assert {(True, False), (False, True)} <= set(written)
+    verdicts = {rid: r["verdict"] for rid, r in run.report()["requirements"].items()}
+    assert verdicts["ETR-020"] == verdicts["ETR-021"] == "pass"
+
+
+def named_registrations(body: bytes) -> set[str]:
+    """The string ids a track PUT's body lists (none for a body that is not such JSON)."""
+    try:
+        listed = json.loads(body).get("registration_ids")
+    except (ValueError, AttributeError):
+        return set()
+    return {one for one in listed if isinstance(one, str)} if isinstance(listed, list) else set()
+
+
+def test_shared_path_traffic_sees_another_process_out_on_the_path(tmp_path: Path) -> None:
+    """Two workers' views of one path (two SharedPathTraffic on one ledger, as two processes
+    have): each flight that met the other is marked, whichever went first; one alone after
+    them is not, and another path is never marked."""
+    ledger = tmp_path / "ledger"
+    mine, theirs = SharedPathTraffic(ledger), SharedPathTraffic(ledger)
+    with mine.on("/a") as first, theirs.on("/a") as second, theirs.on("/b") as elsewhere:
+        pass
+    assert first.overlapped and second.overlapped and not elsewhere.overlapped
+    with theirs.on("/a", alone=True) as alone, mine.on("/b") as other:
+        pass
+    assert not alone.overlapped and not other.overlapped
+
+
+def test_shared_path_traffic_alone_waits_for_the_path_and_holds_it(tmp_path: Path) -> None:
+    """A request sent alone waits until another worker's request on its path is answered, and
+    nothing else goes to that path until it is answered in turn: never two at once."""
+    ledger, overlap = tmp_path / "ledger", Overlap()
+
+    def send(alone: bool) -> bool:
+        with SharedPathTraffic(ledger).on("/a", alone=alone) as flight, overlap:
+            time.sleep(0.05)
+        return flight.overlapped
+
+    with ThreadPoolExecutor(4) as pool:
+        together = [pool.submit(send, False) for _ in range(3)]
+        time.sleep(0.01)
+        alone = pool.submit(send, True)
+        marked = [future.result() for future in together]
+    assert not alone.result() and all(marked) and overlap.most == 3
+
+
+def test_a_dead_worker_does_not_hold_a_path(tmp_path: Path) -> None:
+    """A worker that died with a request out (its locks are the kernel's to release): a
+    request sent alone on that path goes, not waiting for an answer that never comes."""
+    ledger = tmp_path / "ledger"
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from regconform.target.concurrency import SharedPathTraffic\n"
+        "with SharedPathTraffic(Path(sys.argv[1])).on('/a'):\n"
+        "    os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(ledger)], check=True, timeout=30)
+    met: list[bool] = []
+
+    def send_alone() -> None:
+        with SharedPathTraffic(ledger).on("/a", alone=True) as flight:
+            pass
+        met.append(flight.overlapped)
+
+    sender = threading.Thread(target=send_alone, daemon=True)  # a hang fails, never hangs
+    sender.start()
+    sender.join(timeout=10)
+    assert met == [False]

@@ -135,7 +135,7 @@ def test_429_without_retry_after_is_retried_after_a_jittered_back_off(tmp_path: 
 
 @pytest.mark.requirement("GEN-007")
 def test_a_429_holds_every_sender_of_the_run(tmp_path: Path) -> None:
-    """--concurrency 4 on three workers, each with seconds of requests to send: after a 429
+    """--concurrency 4 on four workers, each with seconds of requests to send: after a 429
     naming no Retry-After, nothing of the run's reaches the server until its back-off is over,
     from the other workers neither; then the retry, and the run carries on and passes."""
     with behind_proxy("429-once", retry_after=None) as proxy:
@@ -145,7 +145,7 @@ def test_a_429_holds_every_sender_of_the_run(tmp_path: Path) -> None:
         )
         puts = [put for put in proxy.puts() if put.body != PROBE_BODY]
     assert run.code == 0, run.explain()
-    assert "3 workers" in run.stdout  # three senders, and only one was told
+    assert "4 workers" in run.stdout  # four senders, and only one was told
     first = puts[0]
     wait = backoff(0, first.path.encode() + b" " + first.body)
     # What was on its way when the 429 went out may still arrive; nothing sent after it may.

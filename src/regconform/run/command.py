@@ -143,7 +143,7 @@ def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...
 
 
 # Workers of a concurrent run: one per scope the selected suites make (run.plugin.workers:
-# the course tests, the course sequences on records of their own, the track tests), 3 at most.
+# each section's tests, and its sequences on records of their own), 4 at most.
 # Options by which the user chose pytest-xdist workers, or none: then theirs hold.
 XDIST_CHOSEN = ("-n", "--numprocesses", "--dist", "--maxprocesses")
 

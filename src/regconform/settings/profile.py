@@ -47,8 +47,30 @@ TRACK_KEYS = {
 }
 
 
+class SequenceShares:
+    """A section's registration_ids split between the stateful suite and the other tests."""
+
+    registration_ids: tuple[str, ...]
+
+    @property
+    def sequence_ids(self) -> tuple[str, ...]:
+        """The records (course) or registrations (track) the stateful suite keeps to itself:
+        the later half of registration_ids, when there are two or more. No other test writes
+        them, so under --concurrency the section's sequences run beside its other tests
+        (run.plugin.workers) and their read-backs still see only their own writes. With one
+        there is none to keep."""
+        ids = self.registration_ids
+        return ids[len(ids) // 2 :] if len(ids) > 1 else ()
+
+    @property
+    def update_ids(self) -> tuple[str, ...]:
+        """The records or registrations every other test of the section writes: the rest
+        (all of them, with one)."""
+        return self.registration_ids[: len(self.registration_ids) - len(self.sequence_ids)]
+
+
 @dataclass(frozen=True)
-class CourseSection:
+class CourseSection(SequenceShares):
     tenant_id: str
     registration_ids: tuple[str, ...]
     locked_registration_id: str | None = None
@@ -65,23 +87,9 @@ class CourseSection:
     # A GET returning the stored record, e.g. "/courseRegistrations/{tenantId}/{id}" (read-back).
     read_path: str | None = None
 
-    @property
-    def sequence_ids(self) -> tuple[str, ...]:
-        """The records the stateful suite keeps to itself: the later half of registration_ids,
-        when there are two or more. No other test writes them, so under --concurrency its
-        sequences run beside the other course tests (run.plugin.workers) and their read-backs
-        still see only their own writes. With one record there is none to keep."""
-        ids = self.registration_ids
-        return ids[len(ids) // 2 :] if len(ids) > 1 else ()
-
-    @property
-    def update_ids(self) -> tuple[str, ...]:
-        """The records every other course test writes: the rest (all, with one record)."""
-        return self.registration_ids[: len(self.registration_ids) - len(self.sequence_ids)]
-
 
 @dataclass(frozen=True)
-class TrackSection:
+class TrackSection(SequenceShares):
     event_id: str
     track_id: str
     registration_ids: tuple[str, ...]

@@ -135,7 +135,7 @@ class TrackRequests:
         return valid_body, st.composite(self._draw_mixed)(known)
 
     def _of(self, ids: tuple[str, ...] | None) -> tuple[st.SearchStrategy[Any], ...]:
-        ids = self.section.registration_ids if ids is None else ids
+        ids = self.section.update_ids if ids is None else ids  # the sequences' are theirs
         if ids not in self._shares:
             self._shares[ids] = self._share(ids)
         return self._shares[ids]
@@ -145,7 +145,8 @@ class TrackRequests:
         return self._unknown[min_size]
 
     def mixed(self, ids: tuple[str, ...] | None = None) -> st.SearchStrategy[TrackRequest]:
-        """Random subsets of the profile's ids (or of `ids`, a state machine lane's share)
+        """Random subsets of the registrations the track tests update (the profile's, but those
+        the stateful suite keeps: TrackSection.update_ids), or of `ids` (a lane's share),
         mixed with random unknown uuids, in random order."""
         strategy: st.SearchStrategy[TrackRequest] = self._of(ids)[1]
         return strategy
@@ -168,7 +169,7 @@ class TrackRequests:
         return order[self.statuses.index(status)] if status in self.statuses else status
 
     def valid_body(self, ids: tuple[str, ...] | None = None) -> st.SearchStrategy[dict[str, Any]]:
-        """A valid body listing some of the profile's ids (or of `ids`)."""
+        """A valid body listing some of the registrations the track tests update (or `ids`)."""
         strategy: st.SearchStrategy[dict[str, Any]] = self._of(ids)[0]
         return strategy
 

@@ -14,11 +14,15 @@ log holds the same lines) but their order in the log may differ from run to run.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -64,8 +68,9 @@ class PathTraffic:
     refuse anyway, if it takes a record's lock before it reads the body. That conflict is of our
     making: such a 409 is not judged but sent again alone (`on(path, alone=True)`: it waits until
     nothing of ours is out on the path, and nothing else goes there until it is answered), so
-    the answer judged is the one a sequential run gets. One process's threads only: xdist
-    workers of a run never share a record (run.plugin.workers)."""
+    the answer judged is the one a sequential run gets. One process's threads only; the run's
+    xdist workers share paths (the track's, where its tests and its sequences each have a
+    worker: run.plugin.workers) through `SharedPathTraffic`."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
@@ -94,3 +99,59 @@ class PathTraffic:
                 if alone:
                     self._alone.discard(path)
                 self._changed.notify_all()
+
+
+class SharedPathTraffic:
+    """PathTraffic for every process of a run (xdist workers) and their threads: three files a
+    path beside the run's ledger (`target.pacing`), locked with `flock`, which the kernel
+    releases if a process dies mid-request, so no dead worker holds a path.
+
+    - `.out`: a request out on the path holds a shared lock; one sent alone an exclusive one,
+      so it waits for every request out there to end.
+    - `.gate`: held (exclusive) while a request takes its `.out` lock, and by a request sent
+      alone until it is answered: nothing else goes to the path meanwhile, and no stream of
+      other requests can keep it waiting for ever.
+    - `.count`: a byte appended by each request as it goes out (O_APPEND: one at a time); a
+      length that grew while a request was out means another went out beside it.
+    """
+
+    def __init__(self, ledger: Path) -> None:
+        self.ledger = ledger
+
+    def _open(self, path: str, kind: str, flags: int = 0) -> int:
+        digest = hashlib.sha256(path.encode()).hexdigest()[:16]
+        name = self.ledger.with_name(f"{self.ledger.name}.path-{digest}.{kind}")
+        return os.open(name, os.O_RDWR | os.O_CREAT | flags, 0o600)
+
+    @contextmanager
+    def on(self, path: str, alone: bool = False) -> Iterator[Flight]:
+        flight = Flight()
+        gate, out = self._open(path, "gate"), self._open(path, "out")
+        count = self._open(path, "count", os.O_APPEND)
+        try:
+            fcntl.flock(gate, fcntl.LOCK_EX)
+            try:
+                if alone:
+                    fcntl.flock(out, fcntl.LOCK_EX)
+                else:
+                    try:  # nobody else out? (under the gate: nobody comes meanwhile)
+                        fcntl.flock(out, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        flight.overlapped = True
+                    fcntl.flock(out, fcntl.LOCK_SH)
+                os.write(count, b".")
+                mine = os.lseek(count, 0, os.SEEK_CUR)  # the length just after our byte
+            finally:
+                if not alone:
+                    fcntl.flock(gate, fcntl.LOCK_UN)
+            try:
+                yield flight
+            finally:
+                if os.fstat(count).st_size != mine:
+                    flight.overlapped = True  # another went out while this one was
+                fcntl.flock(out, fcntl.LOCK_UN)
+                if alone:
+                    fcntl.flock(gate, fcntl.LOCK_UN)
+        finally:
+            for handle in (gate, out, count):
+                os.close(handle)

@@ -25,7 +25,7 @@ import urllib3.exceptions
 
 from regconform.settings.config import RunConfig
 from regconform.settings.profile import Profile
-from regconform.target.concurrency import Flight, PathTraffic
+from regconform.target.concurrency import Flight, PathTraffic, SharedPathTraffic
 from regconform.target.deadline import AnswerOverdue, answer_deadline
 from regconform.target.exchange import REDACTED, Exchange, SentRequest
 from regconform.target.http import http_session, tls_failure
@@ -211,12 +211,15 @@ class Target:
         self.log = RequestLog()
         self.throttled = 0
         self.conflicts = 0  # 409s met beside another of our requests to the path: sent again
-        self._traffic = PathTraffic()  # the paths our threads' requests are out on
         self.current_requirements: tuple[str, ...] = ()
         self._token = token
         self._timeout = (min(5.0, timeout), timeout)
         self._dry_run = dry_run
         self.pacing = pacing or Pacing(max_requests, rate_limit)
+        # The paths the run's requests are out on: this process's threads', or with a ledger
+        # (xdist workers, which may share a path: the track's) every process's.
+        ledger = self.pacing.ledger
+        self._traffic = SharedPathTraffic(ledger) if ledger else PathTraffic()
         self._budget: int | None = None  # while restoring: the restores' own allowance
         self.concurrency = max(1, concurrency)
         # At most `concurrency` exchanges in flight, however many threads send (a state
@@ -360,10 +363,10 @@ class Target:
                 with self._lock:
                     self.log.add(sent.method, path_and_query, raw, self.current_requirements)
                 logged = True
-            # One request at a time (concurrency 1) never meets another of ours: no gate.
-            traffic = (
-                self._traffic.on(path, alone) if self.concurrency > 1 else nullcontext(Flight())
-            )
+            # One request at a time (concurrency 1) in one process never meets another of
+            # ours: no gate. Workers (a ledger) may meet each other's at any concurrency.
+            gated = self.concurrency > 1 or self.pacing.shared
+            traffic = self._traffic.on(path, alone) if gated else nullcontext(Flight())
             with (
                 traffic as flight,
                 self._in_flight,

@@ -6,8 +6,8 @@ records could run at once, and a read-back could see the other's write (the stat
 leaves read-back out: harness.models.reads_back). The two suites share no record, so a worker
 per suite runs what a sequential run runs, in the same order within each suite, with read-back.
 
-The course stateful test writes only the records the profile keeps for it (when it has two or
-more: CourseSection.sequence_ids), so it gets a worker of its own too: three at most.
+Each stateful test writes only the records (or registrations) the profile keeps for it (when
+its section has two or more: `sequence_ids`), so it gets a worker of its own too: four at most.
 
 The controller schedules by node id alone: each worker writes which suite each of its tests
 belongs to (its `suite` marker) to a file the controller named, before it reports its
@@ -97,30 +97,29 @@ SUITE_SECTIONS = {
     "course_registrations": (COURSE,),
     "event_track_registrations": (TRACKS,),
     "shared": (COURSE, TRACKS),  # the door tests, one of each endpoint
-    "stateful": (f"{COURSE}{OWN}", TRACKS),
+    "stateful": (f"{COURSE}{OWN}", f"{TRACKS}{OWN}"),
 }
 
 
 def scope_count(suites: Sequence[str], profile: Profile) -> int:
     """How many scopes (so workers) the tests of `suites` (none: every suite) make for this
     profile, as scope_of names them: a section the profile lacks makes none (its tests skip),
-    and the course sequences share the course scope when the profile keeps no records for them."""
-    kept = bool(profile.course and profile.course.sequence_ids)
-    held = {COURSE: profile.course is not None, TRACKS: profile.tracks is not None}
+    and a section's sequences share its scope when the profile keeps no records for them."""
+    sections = {COURSE: profile.course, TRACKS: profile.tracks}
     scopes = set()
     for suite in suites or SUITE_SECTIONS:
         for scope in SUITE_SECTIONS[suite]:
-            section = scope.removesuffix(OWN)
-            if held[section]:
-                scopes.add(scope if kept else section)
+            section = sections[scope.removesuffix(OWN)]
+            if section is not None:
+                scopes.add(scope if section.sequence_ids else scope.removesuffix(OWN))
     return len(scopes)
 
 
 def scope_of(suite: str, item: pytest.Item, profile: Profile) -> str:
     """The suite, or for a test writing only records its section keeps for it (`own_records`,
-    when the profile's section keeps some: CourseSection.sequence_ids), a scope of its own."""
+    when the profile's section keeps some: its `sequence_ids`), a scope of its own."""
     section = profile.course if suite == COURSE else profile.tracks
-    kept = getattr(section, "sequence_ids", ())
+    kept = section.sequence_ids if section is not None else ()
     return f"{suite}{OWN}" if item.get_closest_marker("own_records") and kept else suite
 
 

@@ -145,15 +145,26 @@ def interrupted_when(args: list[str], ready: Callable[[subprocess.Popen[str]], b
     return stdout + stderr
 
 
+@pytest.mark.parametrize("concurrency", ["1", "4"], ids=["one process", "a worker per suite"])
 @pytest.mark.parametrize(
     ("fault", "waiting_for"), [("hang", "HEAD"), ("hang-put", "PUT")], ids=["preflight", "probe"]
 )
-def test_ctrl_c_before_the_tests_is_exit_2(tmp_path: Path, fault: str, waiting_for: str) -> None:
-    """Ctrl-C while the preflight's HEAD or the probe's PUT waits for an answer: exit 2."""
+def test_ctrl_c_before_the_tests_is_exit_2(
+    tmp_path: Path, fault: str, waiting_for: str, concurrency: str
+) -> None:
+    """Ctrl-C while the preflight's HEAD or the probe's PUT waits for an answer: exit 2; with a
+    worker per suite (the probe goes once they have started), no worker is left running."""
+    workers: list[int] = []
     with FaultyServer(fault) as server:
         profile = write_profile(tmp_path / "p.toml", server.url)
         args = ["run", "--profile", str(profile), "--timeout", "60", "--report-dir", str(tmp_path)]
-        interrupted_when(args, lambda _: any(s.method == waiting_for for s in server.requests))
+
+        def waiting(process: subprocess.Popen[str]) -> bool:
+            workers[:] = children_of(process.pid)
+            return any(s.method == waiting_for for s in server.requests)
+
+        interrupted_when([*args, "--concurrency", concurrency], waiting)
+    assert not still_running(workers), "worker left running"
 
 
 @pytest.mark.parametrize("concurrency", ["1", "4"], ids=["one process", "a worker per suite"])

@@ -152,3 +152,26 @@ def test_under_concurrency_the_probe_sends_at_once_and_says_the_same(tmp_path: P
         )
     assert run.code == 4 and CASES["refused token"].says in run.stderr, run.explain()
     assert sum(n for (method, *_), n in counter.seen.items() if method == "PUT") == 1
+
+
+def test_with_a_worker_per_suite_the_probe_goes_while_they_start(tmp_path: Path) -> None:
+    """--concurrency 4: the preflight and the probe wait for the workers to start (they import
+    meanwhile) and go before any test. A refused token is still one request and one line,
+    exit 4, with no test run and no report written; a right setup counts its probe apart."""
+    counter = InFlight()
+    with running_server(ServerSettings(token=TOKEN, wrap=counter.wrap)) as base_url:
+        profile = write_profile(tmp_path / "p.toml", base_url)
+        args = ("run", "--profile", profile, "--concurrency", "4", "--max-examples", "2")
+        refused = regconform(
+            *args, env={TOKEN_ENV: "not-the-token"}, report_dir=tmp_path / "refused"
+        )
+        puts = sum(n for (method, *_), n in counter.seen.items() if method == "PUT")
+        right = regconform(*args, report_dir=tmp_path / "right")
+    assert refused.code == 4 and refused.one_line_error, refused.explain()
+    assert refused.stderr.startswith("regconform: error: ")
+    assert CASES["refused token"].says in refused.stderr
+    assert "created: 4/4 workers" in refused.stdout  # the workers had started
+    assert "regconform: requirements" not in refused.stdout and puts == 1
+    assert not (tmp_path / "refused" / "report.json").exists()
+    assert right.code == 0, right.explain()
+    assert right.report()["probe_requests"] == 6 and "(+6 probe)" in right.stdout

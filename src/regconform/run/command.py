@@ -19,7 +19,7 @@ from regconform.errors import EXIT_USAGE, ConfigError
 from regconform.harness.session import run_suites
 from regconform.reference.fixtures import DEFAULT_TOKEN
 from regconform.run.plugin.options import NO_PREFLIGHT, REPORTS
-from regconform.run.plugin.prepared import Prepared
+from regconform.run.plugin.prepared import Prepared, ProbeBesideWorkers
 from regconform.run.plugin.workers import scope_count
 from regconform.settings.config import PLANS, Overrides, RunConfig, build_config
 from regconform.target.embedded import embedded_server
@@ -85,15 +85,19 @@ def target(
         yield None, written_profile, DEFAULT_TOKEN
 
 
-def prepared(config: RunConfig) -> Prepared:
+def prepared(config: RunConfig, workers: bool) -> tuple[Prepared, ProbeBesideWorkers | None]:
     """Before pytest: the token (minted if [auth] says so), then, unless nothing is to be sent,
-    the preflight and the configuration probe. Any of them wrong: a ConfigError."""
+    the preflight and the configuration probe; with `workers` (a worker per suite) those two
+    are sent by pytest once the workers have started (ProbeBesideWorkers). Any of them wrong
+    here: a ConfigError."""
     if config.dry_run:
-        return Prepared(config.token)
+        return Prepared(config.token), None
     config = with_token(config)
+    if workers:
+        return Prepared(config.token, config.extra_secrets), ProbeBesideWorkers(config)
     check_reachable(config.base_url, config.timeout, config.profile.tls)
     probed = ProbeRun(config).check()
-    return Prepared(config.token, config.extra_secrets, probed)
+    return Prepared(config.token, config.extra_secrets, probed), None
 
 
 def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:
@@ -355,10 +359,15 @@ def run(
                 no_shrink=no_shrink,
             )
             config = build_config(flags)
-            ready = prepared(config)
+            scopes = scope_count(suites, config.profile)
+            workers = suite_workers(concurrency, dry_run, record, pytest_extra, scopes)
+            ready, probe = prepared(config, bool(workers))
         except ConfigError as exc:
             fail(str(exc))
-        scopes = scope_count(suites, config.profile)
-        workers = suite_workers(concurrency, dry_run, record, pytest_extra, scopes)
-        code = run_suites(pytest_args(flags, suites, (*workers, *pytest_extra)), plugins=[ready])
+        plugins = [ready] if probe is None else [ready, probe]
+        code = run_suites(pytest_args(flags, suites, (*workers, *pytest_extra)), plugins=plugins)
+        if probe is not None and probe.interrupted:
+            raise KeyboardInterrupt  # told as every Ctrl-C is (run.cli): one line, exit 2
+        if probe is not None and probe.error is not None:
+            fail(probe.error)
     sys.exit(code)

@@ -2,7 +2,10 @@
 
 `regconform run` settles both before pytest starts (a one-line exit 4 comes from the command)
 and hands them over in memory: a `Prepared` passed to `pytest.main(plugins=...)`, forwarded to
-xdist workers in their `workerinput` (a pipe, never a file or a command line). Under plain
+xdist workers in their `workerinput` (a pipe, never a file or a command line). With a worker
+per suite (--concurrency) the token still comes first, the workers need it, but the preflight
+and the probe wait for them to start (`ProbeBesideWorkers`): each spends ~1 s importing and
+collecting, as long as three round trips to a target answering in 300 ms. Under plain
 `pytest suites` the plugin settles them itself once the suites are collected: it mints the
 token as the profile's `[auth]` says and sends the probe (not in a dry run or a replay, and not
 in xdist workers, which cannot tell each other; each mints its own token there).
@@ -10,13 +13,16 @@ in xdist workers, which cannot tell each other; each mints its own token there).
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 
+from regconform.errors import ConfigError
 from regconform.run.plugin.options import overrides
 from regconform.settings.config import RunConfig, build_config
+from regconform.target.preflight import check_reachable
 from regconform.target.probe import ProbeRun
 from regconform.target.token import with_token
 
@@ -39,6 +45,34 @@ class Prepared:
     def pytest_configure_node(self, node: Any) -> None:
         """xdist controller: hand it to each worker."""
         node.workerinput[WORKER_INPUT] = {"token": self.token, "secrets": list(self.secrets)}
+
+
+class ProbeBesideWorkers:
+    """xdist controller of `regconform run` (a worker per suite): the preflight and the probe,
+    sent once xdist has started the workers (they import and collect meanwhile) and before it
+    hands them a test: nothing is written before they pass. A wrong setup, or Ctrl-C, stops
+    pytest with no line of its own (the command says it: one line, exit 4 or 2), no test run
+    and no report written."""
+
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config  # its token settled
+        self.error: str | None = None
+        self.interrupted = False  # Ctrl-C during them: the command says so, exit 2
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> Generator[None, None, None]:
+        yield  # xdist's own (trylast) has started the workers by now
+        try:
+            check_reachable(self.config.base_url, self.config.timeout, self.config.profile.tls)
+            sent = ProbeRun(self.config).check()
+        except ConfigError as exc:
+            self.error = str(exc)
+            raise pytest.UsageError() from None  # no message: pytest prints none
+        except KeyboardInterrupt:
+            self.interrupted = True
+            raise pytest.UsageError() from None
+        stash = session.config.stash
+        stash[PREPARED_KEY] = replace(stash[PREPARED_KEY], probe_requests=sent)
 
 
 def prepared_of(config: pytest.Config) -> Prepared | None:

@@ -22,7 +22,7 @@ from regconform.mutants.variants.catalogue import VARIANTS
 from regconform.reference import ServerSettings, running_server
 from regconform.reference.fixtures import fixture_profile
 from regconform.settings.profile import parse_profile
-from regconform.target.concurrency import SharedPathTraffic, in_order
+from regconform.target.concurrency import SharedPathTraffic, in_lanes, in_order
 
 DELAY = 0.03
 
@@ -53,6 +53,76 @@ def test_in_order_raises_in_turn_after_the_answers_before() -> None:
         for value in in_order(3, [lambda: 0, lambda: 1, boom, lambda: 3]):
             got.append(value)
     assert got == [0, 1]
+
+
+def test_in_lanes_sends_a_lanes_writes_one_after_another_and_yields_in_order() -> None:
+    """Writes to one record (a lane) never overlap and go in the order listed, whatever else is
+    out; refusals (no lane) go beside them; the answers come back in the order asked for."""
+    overlap, lane_out, started = Overlap(), {"a": 0, "b": 0}, []
+    most_in_a_lane = [0]
+    guard = threading.Lock()
+
+    def send(lane: str | None, i: int) -> int:
+        with guard:
+            started.append(i)
+            if lane is not None:
+                lane_out[lane] += 1
+                most_in_a_lane[0] = max(most_in_a_lane[0], lane_out[lane])
+        with overlap:
+            time.sleep(0.03)
+        with guard:
+            if lane is not None:
+                lane_out[lane] -= 1
+        return i
+
+    lanes = ["a", None, "a", "b", None, "a", None, "b", None, None]
+    sends = [(lane, lambda lane=lane, i=i: send(lane, i)) for i, lane in enumerate(lanes)]
+    assert list(in_lanes(4, sends)) == list(range(len(lanes)))
+    assert most_in_a_lane[0] == 1  # never two of one lane out together
+    for lane in ("a", "b"):
+        mine = [i for i in started if lanes[i] == lane]
+        assert mine == sorted(mine), (lane, started)
+    assert overlap.most == 4
+
+
+def test_in_lanes_sends_a_write_whose_record_is_free_before_waiting_refusals() -> None:
+    """Two threads, a record's two writes (quick) listed around three refusals (slow): the
+    second write goes as soon as the first is answered, before the refusals listed before it
+    (in_order would send it last), so the example's chain of writes is not kept waiting."""
+    started: list[str] = []
+    guard = threading.Lock()
+
+    def send(name: str, seconds: float) -> str:
+        with guard:
+            started.append(name)
+        time.sleep(seconds)
+        return name
+
+    listed = [("a", "write 1", 0.02), (None, "refusal 1", 0.2), (None, "refusal 2", 0.2)]
+    listed += [(None, "refusal 3", 0.2), ("a", "write 2", 0.02)]
+    sends = [(lane, lambda n=name, t=t: send(n, t)) for lane, name, t in listed]
+    assert list(in_lanes(2, sends)) == [name for _, name, _ in listed]
+    assert started.index("write 2") < started.index("refusal 2"), started
+
+
+def test_in_lanes_raises_in_turn_and_leaves_no_thread() -> None:
+    """A send that raises raises in its turn, after the answers before it; nothing is left
+    running once the caller has it. One thread: each in the order listed."""
+
+    def boom() -> int:
+        raise KeyboardInterrupt("target broke down")
+
+    sends = [("a", lambda: 0), (None, lambda: 1), ("a", boom), (None, lambda: 3)]
+    got: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        for value in in_lanes(3, sends):
+            got.append(value)
+    assert got == [0, 1]
+    assert not [t for t in threading.enumerate() if t.name.startswith("regconform-send")]
+    order: list[int] = []
+    one_by_one = [(lane, lambda i=i: order.append(i) or i) for i, lane in enumerate("a-a-")]
+    assert list(in_lanes(1, [(None if lane == "-" else lane, s) for lane, s in one_by_one]))
+    assert order == [0, 1, 2, 3]
 
 
 def test_concurrent_run_gives_the_sequential_verdicts(tmp_path: Path) -> None:
@@ -162,17 +232,11 @@ def test_a_control_goes_with_its_refusals_and_no_two_writes_to_a_record_meet(
     assert puts.beside_refusals() > 0
 
 
-def test_an_examples_writes_go_to_distinct_records_a_round_at_a_time() -> None:
-    """The first write to the drawn record, the next ones each to another record, then a new
-    round; with one record, one write a round (as a sequential run sends them)."""
-    assert spread_writes(("a", "b", "c"), "b", 5) == [
-        ("b", 0),
-        ("c", 0),
-        ("a", 0),
-        ("b", 1),
-        ("c", 1),
-    ]
-    assert spread_writes(("a",), "a", 3) == [("a", 0), ("a", 1), ("a", 2)]
+def test_an_examples_writes_go_to_each_record_in_turn() -> None:
+    """The first write to the drawn record, each next one to the next record, round again; with
+    one record, every write to it (in_lanes sends them one after another)."""
+    assert spread_writes(("a", "b", "c"), "b", 5) == ["b", "c", "a", "b", "c"]
+    assert spread_writes(("a",), "a", 3) == ["a", "a", "a"]
 
 
 def test_the_track_sequences_write_registrations_no_other_track_test_writes(

@@ -71,15 +71,15 @@ def applied(
     return exchange, applied_checks(course, body, previous, earlier)
 
 
-def spread_writes(records: Sequence[str], first: str, count: int) -> list[tuple[str, int]]:
-    """Where `count` writes of one example go: (record, round). The first to `first` (one of
-    `records`), the others each to another of `records` while there is one, then round again:
-    a round's writes go to distinct records, so --concurrency may send them at once and no two
-    writes to one record are in flight together (a server may answer that 409). One record: a
-    round each, one after the other, as a sequential run sends them."""
+def spread_writes(records: Sequence[str], first: str, count: int) -> list[str]:
+    """Where `count` writes of one example go: the first to `first` (one of `records`), each
+    next one to the next of `records`, round again: writes in a row go to distinct records, so
+    --concurrency may send them together (`in_lanes`: never two writes to one record in flight,
+    as a server may answer that 409). One record: each after the one before, as a sequential
+    run sends them."""
     start = records.index(first)
     ordered = [*records[start:], *records[:start]]
-    return [(ordered[k % len(ordered)], k // len(ordered)) for k in range(count)]
+    return [ordered[k % len(ordered)] for k in range(count)]
 
 
 def applied_updates(

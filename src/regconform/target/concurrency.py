@@ -18,12 +18,12 @@ import fcntl
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -43,14 +43,83 @@ def in_order(concurrency: int, sends: Iterable[Callable[[], T]]) -> Generator[T,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def in_rounds(
-    concurrency: int, rounds: Iterable[Iterable[Callable[[], T]]]
+def in_lanes(
+    concurrency: int, sends: Sequence[tuple[Hashable | None, Callable[[], T]]]
 ) -> Generator[T, None, None]:
-    """Each round's results in order (`in_order`), a round sent only once every answer of the
-    round before it is taken: requests that must follow others (a second write to a record)
-    go in a later round."""
-    for sends in rounds:
-        yield from in_order(concurrency, sends)
+    """Each send's result in order (as `in_order`), sends being (lane, send). A send with a lane
+    (the record it writes) goes only once every send listed before it in its lane is answered, so
+    no two writes to one record are ever in flight together and each arrives in the order listed.
+    A send without one (a refusal: it writes nothing) goes whenever a thread is free. A free
+    thread takes the first laned send that may go, else the first send without a lane: a lane's
+    chain of round trips is what makes an example long, and refusals fill the threads it leaves.
+    With `concurrency` 1, each in the order listed."""
+    if concurrency <= 1:
+        yield from (send() for _, send in sends)
+        return
+    lanes = _Lanes(sends)
+    workers = [
+        threading.Thread(target=lanes.work, name=f"regconform-send-{n}", daemon=True)
+        for n in range(min(concurrency, len(sends)))
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        for answer in lanes.answers:
+            yield answer.result()
+    finally:
+        lanes.stop()
+        for worker in workers:
+            worker.join()
+
+
+class _Lanes(Generic[T]):
+    """in_lanes's sends and their answers, shared by its threads."""
+
+    def __init__(self, sends: Sequence[tuple[Hashable | None, Callable[[], T]]]) -> None:
+        self.sends = sends
+        self.answers: list[Future[T]] = [Future() for _ in sends]
+        self.waiting = list(range(len(sends)))  # not yet taken, in the order listed
+        self.busy: set[Hashable] = set()  # lanes with a send out or not yet answered before
+        self.changed = threading.Condition()
+
+    def stop(self) -> None:
+        with self.changed:
+            self.waiting.clear()
+            self.changed.notify_all()
+
+    def _take(self) -> int | None:
+        """The next send to go (under `changed`): None once none is left."""
+        while self.waiting:
+            free = None
+            for at, index in enumerate(self.waiting):
+                lane = self.sends[index][0]
+                if lane is None:
+                    free = at if free is None else free
+                elif lane not in self.busy and not any(
+                    self.sends[earlier][0] == lane for earlier in self.waiting[:at]
+                ):
+                    self.busy.add(lane)
+                    return self.waiting.pop(at)
+            if free is not None:
+                return self.waiting.pop(free)
+            self.changed.wait()
+        return None
+
+    def work(self) -> None:
+        while True:
+            with self.changed:
+                index = self._take()
+            if index is None:
+                return
+            lane, send = self.sends[index]
+            try:
+                self.answers[index].set_result(send())
+            except BaseException as error:  # raised in its turn, by the caller (as in_order)
+                self.answers[index].set_exception(error)
+            finally:
+                with self.changed:
+                    self.busy.discard(lane)
+                    self.changed.notify_all()
 
 
 @dataclass

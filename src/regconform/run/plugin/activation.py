@@ -38,6 +38,9 @@ def configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "per_example(n): n requests drawn an example, sent together (run.plan)"
     )
+    config.addinivalue_line(
+        "markers", "last: run after every other test (its worker's too: run.plugin.collection)"
+    )
     config.pluginmanager.register(preflight, "regconform-preflight")
     config.pluginmanager.register(collection, "regconform-collection")
     config.pluginmanager.register(fixtures, "regconform-fixtures")

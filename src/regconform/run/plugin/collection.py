@@ -44,6 +44,13 @@ def keep_only_requirements(config: pytest.Config, items: list[pytest.Item]) -> N
         items[:] = [item for item in items if id(item) not in gone]
 
 
+def last_ones_last(items: list[pytest.Item]) -> None:
+    """Tests marked `last` after every other, each group in its own order: under --concurrency
+    the widest test (the most requests an example) then runs while the other workers' tests
+    are ending, and its requests fill the slots they leave."""
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     chosen = suite_items(items)
     if not chosen:
@@ -54,6 +61,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         run_config = run_config_of(config)
         catalogue = load_catalogue()
         keep_only_requirements(config, items)
+        last_ones_last(items)
         chosen = suite_items(items)
         load_contracts()
         run_config = prepare(config, run_config)  # the token, then the probe: before any test

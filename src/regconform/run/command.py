@@ -23,8 +23,7 @@ from regconform.run.plugin.prepared import Prepared, ProbeBesideWorkers
 from regconform.run.plugin.workers import scope_count
 from regconform.settings.config import PLANS, Overrides, RunConfig, build_config
 from regconform.target.embedded import embedded_server
-from regconform.target.preflight import check_reachable
-from regconform.target.probe import ProbeRun
+from regconform.target.probe import check_target
 from regconform.target.token import with_token
 
 # The pytest configuration of the suites run: our own (empty), never the current folder's.
@@ -95,9 +94,7 @@ def prepared(config: RunConfig, workers: bool) -> tuple[Prepared, ProbeBesideWor
     config = with_token(config)
     if workers:
         return Prepared(config.token, config.extra_secrets), ProbeBesideWorkers(config)
-    check_reachable(config.base_url, config.timeout, config.profile.tls)
-    probed = ProbeRun(config).check()
-    return Prepared(config.token, config.extra_secrets, probed), None
+    return Prepared(config.token, config.extra_secrets, check_target(config)), None
 
 
 def pytest_args(flags: Overrides, suites: tuple[str, ...], extra: tuple[str, ...]) -> list[str]:

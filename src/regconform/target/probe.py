@@ -37,10 +37,20 @@ from regconform.settings.profile import COURSE, TRACKS, Profile
 from regconform.settings.read_paths import fill
 from regconform.target.concurrency import in_order
 from regconform.target.exchange import Exchange
+from regconform.target.preflight import check_reachable
 from regconform.target.transport import Target, TargetError, Throttled
 
 # Not JSON (cut short): a conforming server refuses it whole, never applies a part of it.
 PROBE_BODY = b'{"regconform": "configuration probe: this body is cut short on purpose'
+
+
+def check_target(config: RunConfig) -> int:
+    """Before any test of `regconform run`: does anything answer HTTP at the base URL (the
+    preflight), and is the target set up as the profile says (the probe)? ConfigError if not;
+    the requests the probe sent. (Under plain pytest the two are apart: the preflight before
+    collection, the probe once the token is minted, run.plugin.preflight and .prepared.)"""
+    check_reachable(config.base_url, config.timeout, config.profile.tls)
+    return ProbeRun(config).check()
 
 
 @dataclass(frozen=True)

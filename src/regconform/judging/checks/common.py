@@ -87,3 +87,12 @@ def undocumented_status(
             requirement,
             f"status {exchange.status} is not documented ({listed}): {exchange.describe()}",
         )
+
+
+def not_there(exchange: Exchange, requirement: str, expected: str) -> Iterator[Finding]:
+    """Shared by the checks of a request aimed at something not there (an unknown record,
+    tenant, event or track, another tenant's record): 404, or 403 (a server may refuse before
+    it looks, and the documents give 403 for a tenant it does not know). `expected` says what,
+    e.g. "404 or 403 for an id that does not exist"."""
+    if exchange.status not in (403, 404):
+        yield Violation(requirement, f"expected {expected}, {_said(exchange)}")

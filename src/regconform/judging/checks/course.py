@@ -13,7 +13,7 @@ from regconform.catalogue.contracts import MANAGED_PREFIX
 from regconform.catalogue.requirements import ids_of, one_id
 from regconform.judging.checks._iso8601 import parse_iso8601
 from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
-from regconform.judging.checks.common import other_status, undocumented_status
+from regconform.judging.checks.common import not_there, other_status, undocumented_status
 from regconform.target.exchange import Exchange
 
 COURSE = "course_registrations"
@@ -271,29 +271,19 @@ def stale_version_is_409(exchange: Exchange) -> Iterator[Finding]:
 
 @check("CR-043")
 def unknown_record_refused(exchange: Exchange) -> Iterator[Finding]:
-    if exchange.status not in (403, 404):
-        yield Violation(
-            "CR-043",
-            f"expected 404 or 403 for an id that does not exist, got {exchange.describe()}",
-        )
+    yield from not_there(exchange, "CR-043", "404 or 403 for an id that does not exist")
 
 
 @check("CR-044")
 def unknown_tenant_refused(exchange: Exchange) -> Iterator[Finding]:
-    if exchange.status not in (403, 404):
-        yield Violation(
-            "CR-044", f"expected 404 (or 403) for an unknown tenant, got {exchange.describe()}"
-        )
+    yield from not_there(exchange, "CR-044", "404 (or 403) for an unknown tenant")
 
 
 @check("CR-045")
 def other_tenant_refused(exchange: Exchange, owner: str | None = None) -> Iterator[Finding]:
     """A record of another tenant (`owner`), sent to under our tenant's path, is refused."""
-    if exchange.status not in (403, 404):
-        whose = f"tenant {owner!r}'s record" if owner else "another tenant's record"
-        yield Violation(
-            "CR-045", f"{whose} was reachable through our tenant's path: {exchange.describe()}"
-        )
+    whose = f"tenant {owner!r}'s record" if owner else "another tenant's record"
+    yield from not_there(exchange, "CR-045", f"404 or 403 for {whose} through our tenant's path")
 
 
 @check("CR-046")

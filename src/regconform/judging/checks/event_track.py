@@ -8,7 +8,7 @@ from typing import Any
 from jsonschema.protocols import Validator
 
 from regconform.judging.checks._registry import Finding, NotApplicable, Violation, check
-from regconform.judging.checks.common import other_status, undocumented_status
+from regconform.judging.checks.common import not_there, other_status, undocumented_status
 from regconform.target.exchange import Exchange
 
 
@@ -109,20 +109,12 @@ def all_failed_is_207(
 
 @check("ETR-014")
 def unknown_event_refused(exchange: Exchange) -> Iterator[Finding]:
-    if exchange.status not in (403, 404):
-        yield Violation(
-            "ETR-014",
-            f"expected 404 or 403 for an event that does not exist, got {exchange.describe()}",
-        )
+    yield from not_there(exchange, "ETR-014", "404 or 403 for an event that does not exist")
 
 
 @check("ETR-015")
 def unknown_track_refused(exchange: Exchange) -> Iterator[Finding]:
-    if exchange.status not in (403, 404):
-        yield Violation(
-            "ETR-015",
-            f"expected 404 or 403 for a track that does not exist, got {exchange.describe()}",
-        )
+    yield from not_there(exchange, "ETR-015", "404 or 403 for a track that does not exist")
 
 
 @check("ETR-016")

@@ -22,8 +22,7 @@ import pytest
 from regconform.errors import ConfigError
 from regconform.run.plugin.options import overrides
 from regconform.settings.config import RunConfig, build_config
-from regconform.target.preflight import check_reachable
-from regconform.target.probe import ProbeRun
+from regconform.target.probe import ProbeRun, check_target
 from regconform.target.token import with_token
 
 PREPARED_KEY = pytest.StashKey["Prepared"]()
@@ -63,8 +62,7 @@ class ProbeBesideWorkers:
     def pytest_sessionstart(self, session: pytest.Session) -> Generator[None, None, None]:
         yield  # xdist's own (trylast) has started the workers by now
         try:
-            check_reachable(self.config.base_url, self.config.timeout, self.config.profile.tls)
-            sent = ProbeRun(self.config).check()
+            sent = check_target(self.config)
         except ConfigError as exc:
             self.error = str(exc)
             raise pytest.UsageError() from None  # no message: pytest prints none

@@ -75,6 +75,8 @@ class FaultyServer:
         self.lifetime = lifetime
         self.connections = 0
         self.requests: list[Seen] = []
+        self.unanswered: list[Seen] = []  # requests met by a kept-alive connection's close
+        self._answered_on: set[socket.socket] = set()  # connections that carried an answer
         # (the last request on a connection, when the connection ended): how long a client
         # waited for an answer that never came is `ended - seen.at`.
         self.ended: list[tuple[Seen | None, float]] = []
@@ -143,6 +145,7 @@ class FaultyServer:
             with self._lock:
                 self.ended.append((seen, time.monotonic()))
                 self._open.discard(conn)
+                self._answered_on.discard(conn)
             _close(conn)
             self._slots.release()
 
@@ -248,6 +251,28 @@ def _put_only(fault: Fault) -> Fault:
 
 def forward(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     server.answer(conn, seen)
+
+
+def closing_kept_alive(rst: bool) -> Fault:
+    """Forward the first request of each connection; when another comes on it, close the
+    connection (with RST if `rst`, else FIN) without an answer and without forwarding it: a
+    server closing an idle connection just as a request arrives (RFC 9112 9.5), every time."""
+
+    def fault(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
+        with server._lock:
+            kept_alive = conn in server._answered_on
+            server._answered_on.add(conn)
+            if kept_alive:
+                server.unanswered.append(seen)
+        if not kept_alive:
+            server.answer(conn, seen)
+            return
+        if rst:  # as `reset`: closed at once, RST instead of FIN
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+        raise Disconnect
+
+    return fault
 
 
 def hang_unauthenticated(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
@@ -357,6 +382,8 @@ FAULTS: dict[str, Fault] = {
     "hang": hang,
     "hang-put": _put_only(hang),
     "hang-unauthenticated": hang_unauthenticated,
+    "closes-kept-alive": closing_kept_alive(rst=False),
+    "resets-kept-alive": closing_kept_alive(rst=True),
     "reset": _put_only(reset),
     "slow": _put_only(slow),
     "trickle": _put_only(trickle),

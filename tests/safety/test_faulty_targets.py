@@ -99,6 +99,27 @@ def test_faulty_target_fails_fast_and_says_why(
         assert "-H 'Authorization: Bearer ***'" in run.stdout, run.explain()
 
 
+def test_a_server_closing_kept_alive_connections_under_requests_conforms(tmp_path: Path) -> None:
+    """A correct server behind a front that closes each connection when a second request
+    comes on it, unanswered (RFC 9112 9.5 lets a server close a connection at any time; the
+    client may send an idempotent request again: 9.3.1). Before, the run stopped at the
+    first such close: TARGET BROKE DOWN, the rest not run. Now each is sent again on a new
+    connection: the run conforms, the server behind sees each request once, and the summary
+    and report.json count the repeats."""
+    with behind_proxy("closes-kept-alive") as proxy:
+        run = regconform("run", "--base-url", proxy.url, "--max-examples", "2", report_dir=tmp_path)
+        unanswered = list(proxy.unanswered)
+        reached = [seen for seen in proxy.requests if seen not in unanswered]
+    assert run.code == 0, run.explain()
+    report = run.report()
+    again = report["sent_again_after_a_closed_connection"]
+    assert again > 10 and again <= len(unanswered)  # the rest: the probe's
+    assert "met a kept-alive connection's close and sent again" in run.stdout
+    # once each: the preflight's HEAD, the probe's PUTs, the tests' requests
+    assert len(reached) == 1 + report["probe_requests"] + report["requests_sent"]
+    assert TRACEBACK not in run.output
+
+
 @pytest.mark.requirement("GEN-007")
 def test_429_is_retried_after_the_retry_after_wait(tmp_path: Path) -> None:
     """A 429 with Retry-After: 2 is retried, the same request, about 2 s later; the run

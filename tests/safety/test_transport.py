@@ -141,6 +141,24 @@ def test_breaker_opens_after_two_failures_in_a_row(target_of: Any) -> None:
     assert target.broken is not None and "2 failures in a row" in target.broken
 
 
+@pytest.mark.parametrize("fault", ["closes-kept-alive", "resets-kept-alive"])
+def test_a_request_a_kept_alive_connections_close_meets_is_sent_again(
+    target_of: Any, fault: str
+) -> None:
+    """A server may close a connection at any time (RFC 9112 9.5); this one closes each one
+    (FIN, or RST) when a second request comes on it, unanswered. Each such request is sent again
+    on a new connection (PUT is idempotent: RFC 9110 9.2.2), and answered once: no failure, no
+    breaker, the repeats counted apart."""
+    with FaultyServer(fault) as server:
+        target = target_of(server.url)
+        answers = [target.put(CR_1, body={"n": n}, checked_record=CR_1[1:]) for n in range(4)]
+    assert [a.status for a in answers] == [200] * 4
+    assert len(server.unanswered) == target.reconnects == 3
+    answered = [seen.body for seen in server.puts() if seen not in server.unanswered]
+    assert answered == [b'{"n":%d}' % n for n in range(4)]
+    assert target.broken is None and target.log.count == 4
+
+
 @pytest.mark.parametrize("fault", ["trickle", "trickle-head"], ids=["body", "headers"])
 def test_dribbled_answer_is_cut_at_the_timeout(target_of: Any, fault: str) -> None:
     """An answer sent a byte at a time, each within the read timeout, is cut at --timeout:

@@ -116,10 +116,12 @@ def run_record(
         "requests_sent_at_least": sent.count if sent else 0,
         "workers_unreported": sent.unreported if sent else 0,
         "probe_requests": probe_requests,  # the configuration probe's, before the tests
-        # sent again, and counted once above: after a 429, and after a 409 met beside another
-        # of the run's requests to the path (sent alone: target.concurrency)
+        # sent again, and counted once above: after a 429, after a 409 met beside another of
+        # the run's requests to the path (sent alone: target.concurrency), and after a kept-alive
+        # connection was closed under it before any answer (on another: target.http)
         "retried_after_429": sent.throttled if sent else 0,
         "sent_again_alone_after_409": sent.conflicts if sent else 0,
+        "sent_again_after_a_closed_connection": sent.reconnects if sent else 0,
         "request_log_sha256": sent.sha256 if sent and not unknown else None,
         # requests sent (or, in a dry run, that would be) while each requirement's tests ran
         "requests_per_requirement": dict(sorted(bought.items())),

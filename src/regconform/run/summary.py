@@ -66,6 +66,11 @@ def write_summary(
                 if sent.conflicts
                 else ""
             )
+            + (
+                f", {sent.reconnects} met a kept-alive connection's close and sent again"
+                if sent.reconnects
+                else ""
+            )
         )
         if config.dry_run:
             tr.write_line(

@@ -25,6 +25,8 @@ class SentTotals:
     per_requirement: dict[str, int]
     throttled: int = 0  # answers of 429 that were waited out and retried
     conflicts: int = 0  # 409s met beside another of our requests to the path, sent again alone
+    # requests a kept-alive connection's close met before any answer, sent again (target.http)
+    reconnects: int = 0
     # xdist workers that ended without handing their totals over (an interrupted run): the
     # count is then a floor, and the digest names only part of the traffic.
     unreported: int = 0
@@ -33,7 +35,14 @@ class SentTotals:
     def of(cls, target: Target) -> SentTotals:
         log = target.log
         per_requirement = dict(log.per_requirement)
-        return cls(log.count, log.sha256, per_requirement, target.throttled, target.conflicts)
+        return cls(
+            log.count,
+            log.sha256,
+            per_requirement,
+            target.throttled,
+            target.conflicts,
+            target.reconnects,
+        )
 
     @classmethod
     def merged(cls, by_worker: Mapping[str, SentTotals], unreported: int = 0) -> SentTotals:
@@ -53,6 +62,7 @@ class SentTotals:
             dict(per_requirement),
             sum(t.throttled for t in ordered),
             sum(t.conflicts for t in ordered),
+            sum(t.reconnects for t in ordered),
             unreported,
         )
 

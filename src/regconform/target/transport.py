@@ -11,6 +11,7 @@ import json
 import threading
 import time
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -33,9 +34,18 @@ from regconform.target.pacing import BudgetUsedUp, Pacing, backoff
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_429_RETRIES = 3
+# Requests sent again, one after another, because a kept-alive connection was closed before
+# any answer: each close takes one pooled connection (requests keeps up to 10 a host), and
+# then a new connection is made, on which a close is a failure like any other.
+MAX_CLOSES = 11
 MAX_RETRY_WAIT = 10.0
 BREAKER_THRESHOLD = 2  # consecutive transport failures before we stop trying
 READ_SIZE = 65536
+
+
+class _KeptAliveClosed(Exception):
+    """A request met a kept-alive connection's close before any answer (target.http): it was
+    not answered, and is sent again (never outside Target)."""
 
 
 class TargetError(Exception):
@@ -130,6 +140,21 @@ class AllowList:
         )
 
 
+class ClosedUnanswered(ConnectionResetError):
+    """A kept-alive connection (its socket had carried an answer) was closed or reset before
+    any byte of the next answer came.
+
+    A server may close a connection at any time (RFC 9112 9.5: an idle one, say, just as our
+    next request arrives), so this is no sign of a broken server, and RFC 9112 9.3.1 with RFC
+    9110 9.2.2 let a client send an idempotent request (PUT, GET) again on a new connection:
+    Target does (`_send`). urllib3's Retry cannot tell this case from a server hanging up on a
+    new connection (broken: never sent again), so FinalResponse tells it."""
+
+
+# How many answers each socket has carried (weakly: a socket closed and gone is forgotten).
+_ANSWERED: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
 class FinalResponse(http.client.HTTPResponse):
     """An answer read past every informational (1xx) response sent before it.
 
@@ -140,16 +165,45 @@ class FinalResponse(http.client.HTTPResponse):
     exchange would pair a request with another request's answer. h11 (under httpcore and httpx)
     treats every 1xx but 101 as interim; so does this. 101 stays final: we never ask to switch
     protocols, so an unasked 101 is an answer to judge (an undocumented status), not to skip.
+
+    It also counts the answers its socket carried, so a close met before any byte of an answer
+    on a kept-alive connection is told apart (ClosedUnanswered).
     """
+
+    def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self._socket = sock
 
     def _read_status(self) -> tuple[str, int, str]:
         # The one hook begin() offers before it decides what the answer is (urllib3 reads its
         # proxy CONNECT answers through it too, where skipping 1xx is just as right).
+        first = True
         while True:
-            version, status, reason = super()._read_status()  # type: ignore[misc]
+            try:
+                version, status, reason = super()._read_status()  # type: ignore[misc]
+            except (ConnectionResetError, ConnectionAbortedError) as exc:
+                # http.client's RemoteDisconnected (not a byte of a status line) is one of these
+                if first and _ANSWERED.get(self._socket, 0):
+                    raise ClosedUnanswered(f"kept-alive connection closed: {exc}") from exc
+                raise
+            first = False
             if not 100 <= status < 200 or status == 101:
+                _ANSWERED[self._socket] = _ANSWERED.get(self._socket, 0) + 1
                 return version, status, reason
             http.client.parse_headers(self.fp)  # the interim answer's header section, dropped
+
+
+def closed_unanswered(exc: BaseException) -> bool:
+    """Whether `exc`, as requests raises it, is a ClosedUnanswered, however urllib3 and
+    requests wrapped it."""
+    waiting, looked = [exc], 0
+    while waiting and looked < 16:  # a few wraps deep at most; a cycle ends here too
+        one, looked = waiting.pop(), looked + 1
+        if isinstance(one, ClosedUnanswered):
+            return True
+        waiting += [a for a in one.args if isinstance(a, BaseException)]
+        waiting += [e for e in (one.__cause__, one.__context__) if e is not None]
+    return False
 
 
 def _reading_final_responses(connection: Any) -> Any:
@@ -170,12 +224,22 @@ class _TLSPool(urllib3.connectionpool.HTTPSConnectionPool):
         return _reading_final_responses(super()._new_conn())
 
 
+POOLS = {"http": _Pool, "https": _TLSPool}
+
+
 class FinalResponseAdapter(requests.adapters.HTTPAdapter):
-    """requests' adapter whose connections read past 1xx answers (FinalResponse)."""
+    """requests' adapter whose connections read past 1xx answers (FinalResponse), through an
+    HTTP(S) proxy too (a SOCKS one keeps urllib3's own pools)."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
+        self.poolmanager.pool_classes_by_scheme = POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = POOLS
+        return manager
 
 
 def _retry_after(value: str | None, attempt: int = 0, key: bytes = b"") -> float:
@@ -211,6 +275,7 @@ class Target:
         self.log = RequestLog()
         self.throttled = 0
         self.conflicts = 0  # 409s met beside another of our requests to the path: sent again
+        self.reconnects = 0  # requests a kept-alive connection's close met: sent again (http)
         self.current_requirements: tuple[str, ...] = ()
         self._token = token
         self._timeout = (min(5.0, timeout), timeout)
@@ -353,10 +418,12 @@ class Target:
     def _send(
         self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any, path: str
     ) -> Exchange:
-        """Send, then again while answered 429 (waiting as told, else backing off), and once
-        more, alone, if answered 409 beside another of our requests to the path (PathTraffic)."""
+        """Send, then again while answered 429 (waiting as told, else backing off), once more,
+        alone, if answered 409 beside another of our requests to the path (PathTraffic), and
+        again on another connection if a kept-alive one was closed before any answer (http:
+        each such close takes one pooled connection, so a few suffice)."""
         path_and_query = sent.url.removeprefix(self.base_url)
-        alone, retries, logged = False, 0, False
+        alone, retries, closes, logged = False, 0, 0, False
         while True:
             self._admit()
             if not logged:  # the log holds what was sent, once, whatever was sent again
@@ -367,12 +434,20 @@ class Target:
             # ours: no gate. Workers (a ledger) may meet each other's at any concurrency.
             gated = self.concurrency > 1 or self.pacing.shared
             traffic = self._traffic.on(path, alone) if gated else nullcontext(Flight())
-            with (
-                traffic as flight,
-                self._in_flight,
-                self.pacing.in_flight(self.concurrency),
-            ):
-                exchange = self._send_once(sent, headers, raw, body)
+            try:
+                with (
+                    traffic as flight,
+                    self._in_flight,
+                    self.pacing.in_flight(self.concurrency),
+                ):
+                    exchange = self._send_once(
+                        sent, headers, raw, body, reused_ok=closes < MAX_CLOSES
+                    )
+            except _KeptAliveClosed:
+                closes += 1  # unanswered: sent again, on another connection
+                with self._lock:
+                    self.reconnects += 1
+                continue
             if exchange.status == 409 and flight.overlapped and not alone:
                 alone = True  # maybe a conflict with a request of ours: sent again alone
                 with self._lock:
@@ -408,8 +483,15 @@ class Target:
             raise BudgetExhausted(str(exc)) from None
 
     def _send_once(
-        self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any
+        self,
+        sent: SentRequest,
+        headers: dict[str, str],
+        raw: bytes | None,
+        body: Any,
+        reused_ok: bool = False,
     ) -> Exchange:
+        """One request, one answer; a transport failure is a TargetError (and counts towards
+        the breaker) but, with `reused_ok`, a kept-alive connection's close (_KeptAliveClosed)."""
         self._pace()
         where = f"{sent.method} {sent.url}"
         started = time.perf_counter()
@@ -439,6 +521,8 @@ class Target:
             tls = tls_failure(sent.url, exc)
             if tls:
                 raise self._failed(f"{tls}: {where}") from None
+            if reused_ok and closed_unanswered(exc):
+                raise _KeptAliveClosed from None
             reason = _short_reason(exc)
             raise self._failed(f"connection failed ({reason}): {where}") from None
         self._failures.clear()

@@ -15,6 +15,7 @@ from typing import Any
 from regconform.mutants.variants import semantic as sem
 from regconform.mutants.variants._variant import Because, Variant
 from regconform.mutants.variants.delivery import (
+    ClosesKeptAlive,
     Edit,
     Legal,
     after_interim,
@@ -259,6 +260,14 @@ def _transport_variants() -> list[Variant]:
                         'The "close" connection option is defined as a signal that the sender will '
                         "close this connection after completion of the response."),
                 wrap=Legal(deliver=closing)),
+        Variant("closes-kept-alive", "a connection closed, unanswered, when a second request "
+                "comes on it (an idle timeout met by a request)",
+                Because("RFC 9112 9.5", RFC9112,
+                        "A client, server, or proxy MAY close the transport connection at any "
+                        "time.",
+                        "the request never reached the server: a client may send a PUT or GET "
+                        "again (RFC 9110 9.2.2, idempotent methods)"),
+                wrap=ClosesKeptAlive),
         Variant("extra-headers", "X-Request-Id, Cache-Control, Server-Timing and X-RateLimit-"
                 "Remaining besides",
                 Because("RFC 9110 5.1", RFC9110,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -262,3 +263,36 @@ def throttling(every: int, retry_after: int) -> FirstAnswer:
         return WireResponse(429, headers, compact(error))
 
     return first
+
+
+class ClosesKeptAlive:
+    """Pure ASGI: on each connection, every request after the first is met by the connection
+    closing, unanswered, and the server never sees it: a server closing an "idle" connection
+    just as a request arrives (RFC 9112 9.5), every time. ASGI has no message that closes a
+    connection: it closes the transport of uvicorn's h11 server (the reference server's) under
+    the request, as after_interim writes through it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.answered: weakref.WeakSet[Any] = weakref.WeakSet()  # connections that carried one
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or endpoint_of(scope["path"]) is None:
+            await self.app(scope, receive, send)
+            return
+        cycle = getattr(send, "__self__", None)
+        transport = getattr(cycle, "transport", None)
+        if transport is None:
+            raise RuntimeError(
+                "closes-kept-alive needs uvicorn's h11 server as the outermost sender"
+            )
+        if transport not in self.answered:
+            self.answered.add(transport)
+            await self.app(scope, receive, send)
+            return
+        changed(f"{scope['method']} {scope['path']}: kept-alive connection closed under it")
+        transport.close()
+        for _ in range(1000):  # until uvicorn has seen it go: it then sends no 500 in its place
+            if getattr(cycle, "disconnected", True):
+                return
+            await asyncio.sleep(0.001)

@@ -64,3 +64,12 @@ def test_every_client_requirement_is_cited_by_a_self_test() -> None:
     cited = set(re.findall(r'requirement\("([A-Z]+-\d{3})"', text))
     client_ids = {rid for rid, r in load_catalogue().items() if r.kind == "client"}
     assert client_ids - cited == set()
+
+
+def test_the_widest_test_is_collected_last() -> None:
+    """`pytest.mark.last` puts the single-violation test (the most requests an example) after
+    every other suite test, the door tests of the shared suite included: under --concurrency it
+    runs while the other workers' tests are ending (run.plugin.collection)."""
+    order = list(suite_markers())  # in collection order
+    assert order[-1].endswith("test_course_registrations.py::test_each_single_violation_is_refused")
+    assert any("test_shared_rules.py" in nodeid for nodeid in order[:-1])

@@ -44,8 +44,8 @@ READ_SIZE = 65536
 
 
 class _KeptAliveClosed(Exception):
-    """A request met a kept-alive connection's close before any answer (target.http): it was
-    not answered, and is sent again (never outside Target)."""
+    """A request met a kept-alive connection's close before any answer (ClosedUnanswered): it
+    was not answered, and is sent again (never outside Target)."""
 
 
 class TargetError(Exception):

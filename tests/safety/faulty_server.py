@@ -253,10 +253,11 @@ def forward(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     server.answer(conn, seen)
 
 
-def closing_kept_alive(rst: bool) -> Fault:
+def closing_kept_alive(how: str) -> Fault:
     """Forward the first request of each connection; when another comes on it, close the
-    connection (with RST if `rst`, else FIN) without an answer and without forwarding it: a
-    server closing an idle connection just as a request arrives (RFC 9112 9.5), every time."""
+    connection without forwarding it: with FIN (`how` "fin"), RST ("rst"), or after a 408
+    Request Timeout ("408"). A server whose idle timeout ends just as a request arrives (RFC
+    9112 9.5, RFC 9110 15.5.9), every time."""
 
     def fault(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
         with server._lock:
@@ -267,12 +268,18 @@ def closing_kept_alive(rst: bool) -> Fault:
         if not kept_alive:
             server.answer(conn, seen)
             return
-        if rst:  # as `reset`: closed at once, RST instead of FIN
+        if how == "408":
+            conn.sendall(response(408).replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1))
+        elif how == "rst":  # as `reset`: closed at once, RST instead of FIN
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
         raise Disconnect
 
     return fault
+
+
+def request_timeout(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
+    conn.sendall(response(408))
 
 
 def hang_unauthenticated(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
@@ -382,8 +389,10 @@ FAULTS: dict[str, Fault] = {
     "hang": hang,
     "hang-put": _put_only(hang),
     "hang-unauthenticated": hang_unauthenticated,
-    "closes-kept-alive": closing_kept_alive(rst=False),
-    "resets-kept-alive": closing_kept_alive(rst=True),
+    "closes-kept-alive": closing_kept_alive("fin"),
+    "resets-kept-alive": closing_kept_alive("rst"),
+    "408-kept-alive": closing_kept_alive("408"),
+    "408": _put_only(request_timeout),
     "reset": _put_only(reset),
     "slow": _put_only(slow),
     "trickle": _put_only(trickle),

@@ -16,6 +16,7 @@ from regconform.reference.fixtures import TRACK_REGISTRATION_IDS, fixture_profil
 from regconform.settings.profile import Profile, parse_profile
 from regconform.target.restore import Restored, restore_course, restore_tracks
 from regconform.target.transport import (
+    MAX_408_REPEATS,
     MAX_429_RETRIES,
     AllowList,
     BudgetExhausted,
@@ -141,14 +142,14 @@ def test_breaker_opens_after_two_failures_in_a_row(target_of: Any) -> None:
     assert target.broken is not None and "2 failures in a row" in target.broken
 
 
-@pytest.mark.parametrize("fault", ["closes-kept-alive", "resets-kept-alive"])
+@pytest.mark.parametrize("fault", ["closes-kept-alive", "resets-kept-alive", "408-kept-alive"])
 def test_a_request_a_kept_alive_connections_close_meets_is_sent_again(
     target_of: Any, fault: str
 ) -> None:
     """A server may close a connection at any time (RFC 9112 9.5); this one closes each one
-    (FIN, or RST) when a second request comes on it, unanswered. Each such request is sent again
-    on a new connection (PUT is idempotent: RFC 9110 9.2.2), and answered once: no failure, no
-    breaker, the repeats counted apart."""
+    (FIN, RST, or after a 408) when a second request comes on it. Each such request is sent
+    again (PUT is idempotent: RFC 9110 9.2.2; a 408's request may be repeated: 15.5.9) and
+    answered once: no failure, no breaker, the repeats counted apart."""
     with FaultyServer(fault) as server:
         target = target_of(server.url)
         answers = [target.put(CR_1, body={"n": n}, checked_record=CR_1[1:]) for n in range(4)]
@@ -157,6 +158,17 @@ def test_a_request_a_kept_alive_connections_close_meets_is_sent_again(
     answered = [seen.body for seen in server.puts() if seen not in server.unanswered]
     assert answered == [b'{"n":%d}' % n for n in range(4)]
     assert target.broken is None and target.log.count == 4
+
+
+def test_a_server_answering_only_408_has_its_408_judged(target_of: Any) -> None:
+    """408 to everything: the request is repeated twice (MAX_408_REPEATS), then the third 408
+    is the answer judged; a request that met a new connection's close is never repeated (the
+    breaker test above)."""
+    with FaultyServer("408") as server:
+        target = target_of(server.url)
+        answer = target.put(CR_1, body={}, checked_record=CR_1[1:])
+    assert answer.status == 408
+    assert len(server.puts()) == 1 + MAX_408_REPEATS == 1 + target.reconnects
 
 
 @pytest.mark.parametrize("fault", ["trickle", "trickle-head"], ids=["body", "headers"])

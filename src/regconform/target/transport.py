@@ -38,6 +38,10 @@ MAX_429_RETRIES = 3
 # any answer: each close takes one pooled connection (requests keeps up to 10 a host), and
 # then a new connection is made, on which a close is a failure like any other.
 MAX_CLOSES = 11
+# A 408 (Request Timeout) is repeated this many times at most (RFC 9110 15.5.9: "If the client
+# has an outstanding request in transit, it MAY repeat that request"): a server's idle timeout
+# met by our request; one that answers nothing else gets its last 408 judged.
+MAX_408_REPEATS = 2
 MAX_RETRY_WAIT = 10.0
 BREAKER_THRESHOLD = 2  # consecutive transport failures before we stop trying
 READ_SIZE = 65536
@@ -420,10 +424,11 @@ class Target:
     ) -> Exchange:
         """Send, then again while answered 429 (waiting as told, else backing off), once more,
         alone, if answered 409 beside another of our requests to the path (PathTraffic), and
-        again on another connection if a kept-alive one was closed before any answer (http:
-        each such close takes one pooled connection, so a few suffice)."""
+        again if a kept-alive connection was closed before any answer (on another: each such
+        close takes one pooled connection, so a few suffice) or the answer is 408 (twice at
+        most): the server's idle timeout met our request."""
         path_and_query = sent.url.removeprefix(self.base_url)
-        alone, retries, closes, logged = False, 0, 0, False
+        alone, retries, closes, timeouts, logged = False, 0, 0, 0, False
         while True:
             self._admit()
             if not logged:  # the log holds what was sent, once, whatever was sent again
@@ -445,6 +450,11 @@ class Target:
                     )
             except _KeptAliveClosed:
                 closes += 1  # unanswered: sent again, on another connection
+                with self._lock:
+                    self.reconnects += 1
+                continue
+            if exchange.status == 408 and timeouts < MAX_408_REPEATS:
+                timeouts += 1  # its idle timeout met our request: repeated (on a new connection)
                 with self._lock:
                     self.reconnects += 1
                 continue

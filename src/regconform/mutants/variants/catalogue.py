@@ -7,6 +7,7 @@ answers it changed, so a variant the suites never saw cannot pass for a proof.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -268,6 +269,12 @@ def _transport_variants() -> list[Variant]:
                         "the request never reached the server: a client may send a PUT or GET "
                         "again (RFC 9110 9.2.2, idempotent methods)"),
                 wrap=ClosesKeptAlive),
+        Variant("408-on-kept-alive", "408 Request Timeout, then the connection closed, when a "
+                "second request comes on a connection (an idle timeout met by a request)",
+                Because("RFC 9110 15.5.9", RFC9110,
+                        "If the client has an outstanding request in transit, it MAY repeat "
+                        "that request."),
+                wrap=functools.partial(ClosesKeptAlive, answer_408=True)),
         Variant("extra-headers", "X-Request-Id, Cache-Control, Server-Timing and X-RateLimit-"
                 "Remaining besides",
                 Because("RFC 9110 5.1", RFC9110,

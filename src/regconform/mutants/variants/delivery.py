@@ -267,13 +267,15 @@ def throttling(every: int, retry_after: int) -> FirstAnswer:
 
 class ClosesKeptAlive:
     """Pure ASGI: on each connection, every request after the first is met by the connection
-    closing, unanswered, and the server never sees it: a server closing an "idle" connection
-    just as a request arrives (RFC 9112 9.5), every time. ASGI has no message that closes a
-    connection: it closes the transport of uvicorn's h11 server (the reference server's) under
-    the request, as after_interim writes through it."""
+    closing, and the server never sees it: a server closing an "idle" connection just as a
+    request arrives (RFC 9112 9.5), every time. With `answer_408` it first answers 408 Request
+    Timeout with `Connection: close` (what some servers send as their idle timeout ends); else
+    nothing. ASGI has no message that closes a connection: it closes the transport of uvicorn's
+    h11 server (the reference server's) under the request, as after_interim writes through it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, answer_408: bool = False) -> None:
         self.app = app
+        self.answer_408 = answer_408
         self.answered: weakref.WeakSet[Any] = weakref.WeakSet()  # connections that carried one
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -289,6 +291,12 @@ class ClosesKeptAlive:
         if transport not in self.answered:
             self.answered.add(transport)
             await self.app(scope, receive, send)
+            return
+        if self.answer_408:  # h11 closes the connection after it: Connection: close
+            await read_request(scope, receive)  # read whole, so the close is a FIN, not a RST
+            changed(f"{scope['method']} {scope['path']} -> 408, the connection closed after it")
+            timeout = WireResponse(408, (("connection", "close"),), b"")
+            await send_response(timeout, send)
             return
         changed(f"{scope['method']} {scope['path']}: kept-alive connection closed under it")
         transport.close()

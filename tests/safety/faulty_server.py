@@ -358,6 +358,12 @@ def throttle(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     conn.sendall(head.encode() + body)
 
 
+def unavailable(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
+    """503 Service Unavailable, with Retry-After unless the server's is None."""
+    wait = "" if server.retry_after is None else f"Retry-After: {server.retry_after}\r\n"
+    conn.sendall(f"HTTP/1.1 503 Service Unavailable\r\n{wait}Content-Length: 0\r\n\r\n".encode())
+
+
 def throttle_once(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     """The first PUT of the tests (after the configuration probe's) is answered 429 (with
     Retry-After unless None); every other request is answered well."""
@@ -393,6 +399,7 @@ FAULTS: dict[str, Fault] = {
     "resets-kept-alive": closing_kept_alive("rst"),
     "408-kept-alive": closing_kept_alive("408"),
     "408": _put_only(request_timeout),
+    "503": _put_only(unavailable),
     "reset": _put_only(reset),
     "slow": _put_only(slow),
     "trickle": _put_only(trickle),

@@ -98,6 +98,21 @@ def test_429_is_retried_a_bounded_number_of_times(target_of: Any) -> None:
     assert target.log.count == 1 and target.throttled == 1 + MAX_429_RETRIES
 
 
+@pytest.mark.parametrize("retry_after", [0, None], ids=["with Retry-After", "without"])
+def test_503_naming_a_wait_is_waited_out_like_429(target_of: Any, retry_after: int | None) -> None:
+    """A 503 naming a Retry-After (RFC 9110 15.6.4: a moment's overload or maintenance) is sent
+    again as a 429 is, then Throttled; a 503 naming no wait is an answer, judged like any."""
+    with FaultyServer("503", retry_after=retry_after) as server:
+        target = target_of(server.url)
+        if retry_after is None:
+            assert target.put(CR_1, body={}, checked_record=CR_1[1:]).status == 503
+            assert len(server.puts()) == 1 and target.throttled == 0
+            return
+        with pytest.raises(Throttled, match="still 503 after"):
+            target.put(CR_1, body={}, checked_record=CR_1[1:])
+    assert len(server.puts()) == 1 + MAX_429_RETRIES == target.throttled
+
+
 def test_spent_budget_sends_nothing_but_restores_still_go(target_of: Any) -> None:
     """--max-requests 1: the second request is refused unsent; the restore has its own allowance."""
     with behind_proxy() as proxy:

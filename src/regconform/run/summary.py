@@ -60,6 +60,7 @@ def write_summary(
             + (f" (+{probed} probe)" if probed else "")
             + " to "
             f"{config.base_url}, seed {config.seed}, plan {config.plan}, {log}"
+            # a 503 naming a Retry-After is counted here too (target.transport.asks_to_wait)
             + (f", {sent.throttled} answered 429 and retried" if sent.throttled else "")
             + (
                 f", {sent.conflicts} answered 409 beside another of ours and sent again alone"

@@ -61,7 +61,7 @@ class UnsafeRequest(Exception):
 
 
 class Throttled(Exception):
-    """Still 429 after the bounded retries."""
+    """Still 429 (or 503 naming a Retry-After) after the bounded retries."""
 
 
 class BudgetExhausted(Exception):
@@ -246,6 +246,15 @@ class FinalResponseAdapter(requests.adapters.HTTPAdapter):
         return manager
 
 
+def asks_to_wait(exchange: Exchange) -> bool:
+    """429 Too Many Requests, or 503 Service Unavailable naming a Retry-After: "a temporary
+    overload or scheduled maintenance", and "The server MAY send a Retry-After header field ...
+    to suggest an appropriate amount of time for the client to wait before retrying the
+    request" (RFC 9110 15.6.4). Either is waited out and sent again, never judged; a 503
+    naming no wait is an answer like any other."""
+    return exchange.status == 429 or (exchange.status == 503 and "retry-after" in exchange.headers)
+
+
 def _retry_after(value: str | None, attempt: int = 0, key: bytes = b"") -> float:
     """Seconds to wait after a 429: its Retry-After, else a jittered exponential back-off."""
     if not value:
@@ -422,7 +431,7 @@ class Target:
     def _send(
         self, sent: SentRequest, headers: dict[str, str], raw: bytes | None, body: Any, path: str
     ) -> Exchange:
-        """Send, then again while answered 429 (waiting as told, else backing off), once more,
+        """Send, then again while answered 429 or 503 naming a wait (asks_to_wait), once more,
         alone, if answered 409 beside another of our requests to the path (PathTraffic), and
         again if a kept-alive connection was closed before any answer (on another: each such
         close takes one pooled connection, so a few suffice) or the answer is 408 (twice at
@@ -463,7 +472,7 @@ class Target:
                 with self._lock:
                     self.conflicts += 1
                 continue
-            if exchange.status != 429:
+            if not asks_to_wait(exchange):
                 return exchange
             with self._lock:
                 self.throttled += 1
@@ -474,7 +483,8 @@ class Target:
             self.pacing.hold(min(MAX_RETRY_WAIT, wait))  # every sender of the run waits it out
             retries += 1
         raise Throttled(
-            f"still 429 after {MAX_429_RETRIES} retries honouring Retry-After (else backing off)"
+            f"still {exchange.status} after {MAX_429_RETRIES} retries honouring Retry-After"
+            " (else backing off)"
         )
 
     def _admit(self) -> None:

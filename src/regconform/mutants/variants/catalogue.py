@@ -320,6 +320,14 @@ def _transport_variants() -> list[Variant]:
                         "429 is API-wide for the vendor (throttled: more than 4 requests per "
                         "second); the retry after Retry-After is answered"),
                 wrap=Legal(first=throttling(every=20, retry_after=1)), waits=True),
+        Variant("unavailable-then-answers", "every 20th request 503 with Retry-After: 1 first",
+                Because("RFC 9110 15.6.4", RFC9110,
+                        "The server MAY send a Retry-After header field (Section 10.2.3) to "
+                        "suggest an appropriate amount of time for the client to wait before "
+                        "retrying the request.",
+                        "a moment's overload or maintenance, announced; the retry after "
+                        "Retry-After is answered"),
+                wrap=Legal(first=throttling(every=20, retry_after=1, status=503)), waits=True),
     ]  # fmt: skip
 
 

@@ -252,15 +252,21 @@ def after_interim(*answers: Interim) -> Delivery:
     return deliver
 
 
-def throttling(every: int, retry_after: int) -> FirstAnswer:
-    """Every `every`-th request is answered 429 with Retry-After before the server sees it."""
+def throttling(every: int, retry_after: int, status: int = 429) -> FirstAnswer:
+    """Every `every`-th request is answered `status` (429, or 503: unavailable for a moment)
+    with Retry-After before the server sees it."""
 
     def first(request: WireRequest, seen: int) -> WireResponse | None:
         if seen % every:
             return None
-        error = {"error_key": "throttled", "error_message": "more than 4 requests per second"}
+        key, said = (
+            ("throttled", "more than 4 requests per second")
+            if status == 429
+            else ("unavailable", "down for maintenance, back in a second")
+        )
+        error = {"error_key": key, "error_message": said}
         headers = (("content-type", "application/json"), ("retry-after", str(retry_after)))
-        return WireResponse(429, headers, compact(error))
+        return WireResponse(status, headers, compact(error))
 
     return first
 

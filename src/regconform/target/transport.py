@@ -38,9 +38,10 @@ MAX_429_RETRIES = 3
 # any answer: each close takes one pooled connection (requests keeps up to 10 a host), and
 # then a new connection is made, on which a close is a failure like any other.
 MAX_CLOSES = 11
-# A 408 (Request Timeout) is repeated this many times at most (RFC 9110 15.5.9: "If the client
-# has an outstanding request in transit, it MAY repeat that request"): a server's idle timeout
-# met by our request; one that answers nothing else gets its last 408 judged.
+# A 408 (Request Timeout) on a new connection is repeated this many times at most (RFC 9110
+# 15.5.9: "If the client has an outstanding request in transit, it MAY repeat that request"):
+# one that answers nothing else gets its last 408 judged. On a kept-alive connection a 408 is
+# the server's idle timeout met by our request, sent again as a close is (MAX_CLOSES).
 MAX_408_REPEATS = 2
 MAX_RETRY_WAIT = 10.0
 BREAKER_THRESHOLD = 2  # consecutive transport failures before we stop trying
@@ -48,8 +49,8 @@ READ_SIZE = 65536
 
 
 class _KeptAliveClosed(Exception):
-    """A request met a kept-alive connection's close before any answer (ClosedUnanswered): it
-    was not answered, and is sent again (never outside Target)."""
+    """A request met a kept-alive connection's close before any answer (ClosedUnanswered), or
+    its 408: the server's idle timeout met it. It is sent again (never outside Target)."""
 
 
 class TargetError(Exception):
@@ -177,6 +178,7 @@ class FinalResponse(http.client.HTTPResponse):
     def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(sock, *args, **kwargs)
         self._socket = sock
+        self.kept_alive = False  # whether its socket had carried an answer before this one
 
     def _read_status(self) -> tuple[str, int, str]:
         # The one hook begin() offers before it decides what the answer is (urllib3 reads its
@@ -192,6 +194,7 @@ class FinalResponse(http.client.HTTPResponse):
                 raise
             first = False
             if not 100 <= status < 200 or status == 101:
+                self.kept_alive = bool(_ANSWERED.get(self._socket, 0))
                 _ANSWERED[self._socket] = _ANSWERED.get(self._socket, 0) + 1
                 return version, status, reason
             http.client.parse_headers(self.fp)  # the interim answer's header section, dropped
@@ -463,7 +466,7 @@ class Target:
                     self.reconnects += 1
                 continue
             if exchange.status == 408 and timeouts < MAX_408_REPEATS:
-                timeouts += 1  # its idle timeout met our request: repeated (on a new connection)
+                timeouts += 1  # on a new connection: repeated, a bounded number of times
                 with self._lock:
                     self.reconnects += 1
                 continue
@@ -511,7 +514,8 @@ class Target:
         reused_ok: bool = False,
     ) -> Exchange:
         """One request, one answer; a transport failure is a TargetError (and counts towards
-        the breaker) but, with `reused_ok`, a kept-alive connection's close (_KeptAliveClosed)."""
+        the breaker) but, with `reused_ok`, a kept-alive connection's close or 408
+        (_KeptAliveClosed)."""
         self._pace()
         where = f"{sent.method} {sent.url}"
         started = time.perf_counter()
@@ -531,6 +535,17 @@ class Target:
             ):
                 content = self._read_capped(response, started + limit, where)
                 status, response_headers = response.status_code, response.headers
+                # A 408 closing a kept-alive connection: its idle timeout met our request (each
+                # pooled connection may answer so once), as a bare close would (RFC 9110 15.5.9)
+                original = getattr(response.raw, "_original_response", None)
+                closing = "close" in response_headers.get("connection", "").lower()
+                if (
+                    status == 408
+                    and closing
+                    and reused_ok
+                    and getattr(original, "kept_alive", False)
+                ):
+                    raise _KeptAliveClosed
         except AnswerOverdue:
             raise self._failed(f"no complete answer within {limit:g} s: {where}") from None
         except ResponseTooLarge:

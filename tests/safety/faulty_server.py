@@ -348,20 +348,21 @@ def server_error(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
     conn.sendall(response(500, body))
 
 
-def throttle(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
-    body = json.dumps({"error_key": "throttled", "error_message": "slow down"}).encode()
+def _asking_to_wait(server: FaultyServer, conn: socket.socket, status: str, body: bytes) -> None:
+    """`status` (e.g. "429 Too Many Requests"), with Retry-After unless the server's is None."""
     wait = "" if server.retry_after is None else f"Retry-After: {server.retry_after}\r\n"
-    head = (
-        f"HTTP/1.1 429 Too Many Requests\r\n{wait}"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
+    kind = "Content-Type: application/json\r\n" if body else ""
+    head = f"HTTP/1.1 {status}\r\n{wait}{kind}Content-Length: {len(body)}\r\n\r\n"
     conn.sendall(head.encode() + body)
 
 
+def throttle(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
+    body = json.dumps({"error_key": "throttled", "error_message": "slow down"}).encode()
+    _asking_to_wait(server, conn, "429 Too Many Requests", body)
+
+
 def unavailable(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:
-    """503 Service Unavailable, with Retry-After unless the server's is None."""
-    wait = "" if server.retry_after is None else f"Retry-After: {server.retry_after}\r\n"
-    conn.sendall(f"HTTP/1.1 503 Service Unavailable\r\n{wait}Content-Length: 0\r\n\r\n".encode())
+    _asking_to_wait(server, conn, "503 Service Unavailable", b"")
 
 
 def throttle_once(server: FaultyServer, conn: socket.socket, seen: Seen) -> None:

@@ -116,9 +116,10 @@ def run_record(
         "requests_sent_at_least": sent.count if sent else 0,
         "workers_unreported": sent.unreported if sent else 0,
         "probe_requests": probe_requests,  # the configuration probe's, before the tests
-        # sent again, and counted once above: after a 429, after a 409 met beside another of
-        # the run's requests to the path (sent alone: target.concurrency), and after a kept-alive
-        # connection was closed under it before any answer (on another: target.http)
+        # sent again, and counted once above: after a 429 (or a 503 naming a Retry-After),
+        # after a 409 met beside another of the run's requests to the path (sent alone:
+        # target.concurrency), and after a kept-alive connection was closed under it before any
+        # answer or a 408 (target.transport.FinalResponse, Target._send)
         "retried_after_429": sent.throttled if sent else 0,
         "sent_again_alone_after_409": sent.conflicts if sent else 0,
         "sent_again_after_a_closed_connection": sent.reconnects if sent else 0,

@@ -23,9 +23,10 @@ class SentTotals:
     count: int
     sha256: str
     per_requirement: dict[str, int]
-    throttled: int = 0  # answers of 429 that were waited out and retried
+    throttled: int = 0  # answers of 429 (or 503 naming a wait) that were waited out and retried
     conflicts: int = 0  # 409s met beside another of our requests to the path, sent again alone
-    # requests a kept-alive connection's close met before any answer, sent again (target.http)
+    # requests a kept-alive connection's close met before any answer, or answered 408, sent
+    # again (target.transport)
     reconnects: int = 0
     # xdist workers that ended without handing their totals over (an interrupted run): the
     # count is then a floor, and the digest names only part of the traffic.

@@ -291,7 +291,7 @@ class Target:
         self.log = RequestLog()
         self.throttled = 0
         self.conflicts = 0  # 409s met beside another of our requests to the path: sent again
-        self.reconnects = 0  # requests a kept-alive connection's close met: sent again (http)
+        self.reconnects = 0  # requests a kept-alive connection's close (or a 408) met: sent again
         self.current_requirements: tuple[str, ...] = ()
         self._token = token
         self._timeout = (min(5.0, timeout), timeout)
